@@ -1,0 +1,193 @@
+"""Stage 1 for HTML: render a page into text lines, one per block, with DOM facts.
+
+The facts (tag, heading, link-text share, depth, boilerplate containers, class/id
+words) become features, so HTML input is classified with more evidence than plain
+text.  The same renderer also produces the scraper-style plain text the model is
+trained on, in several styles that real scrapers produce (see ``STYLES``).
+
+>>> lines = render_html("<h1>Title</h1><p>Body <a href=x>text</a>.</p><nav>Home</nav>")
+>>> [(l.text, l.tag, l.heading, l.in_boilerplate) for l in lines]
+[('Title', 'h1', True, False), ('Body text.', 'p', False, False), ('Home', 'nav', False, True)]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree, html as lxml_html
+
+from .text import TextInput, decode, normalize_line
+
+__all__ = ["HtmlLine", "render_html", "to_text", "looks_like_html", "STYLES"]
+
+# How a scraper turns a page into text.  "paragraphs": a line per block, blank lines
+# between; "lines": a line per block, no blank lines; "flat": inline markup and table
+# cells flattened, split only at <br> and block ends; "tags": a break at every element,
+# the way get_text("\n") scrapers fragment links onto their own lines.
+STYLES = ("paragraphs", "lines", "flat", "tags")
+
+_DROP = ("script", "style", "noscript", "template", "svg", "math", "head", "iframe",
+         "object", "embed", "canvas", "select", "textarea")
+_BLOCK = frozenset(
+    "p div li h1 h2 h3 h4 h5 h6 td th tr table ul ol dl dt dd blockquote pre section article "
+    "header footer nav aside form figure figcaption main address hr caption center fieldset "
+    "legend details summary body html title option button label menu".split())
+_FLAT_INLINE = frozenset("td th dt dd label button option legend summary caption".split())
+_HEADING = frozenset("h1 h2 h3 h4 h5 h6".split())
+_CONTAINER = frozenset("nav header footer aside form".split())
+_WS = re.compile(r"\s+")
+_ATTR_WORDS = re.compile(r"[a-z]{3,}")
+_HTML_HINT = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|div|p|br|span|a\s|table|ul|li|h[1-6]|article|section|meta|"
+    r"script|img)\b[^<>]{0,500}>", re.I)
+
+
+@dataclass(frozen=True)
+class HtmlLine:
+    """A rendered line and what the DOM says about it."""
+
+    text: str
+    tag: str = ""            # innermost block element
+    heading: bool = False    # inside h1-h6
+    link_share: float = 0.0  # share of the line's characters inside <a>
+    depth: int = 0           # DOM depth of the block element
+    in_boilerplate: bool = False  # inside nav/header/footer/aside/form
+    attrs: str = ""          # class/id words of the enclosing elements, innermost last
+    para_break: bool = False
+    mark: str | None = None  # see render_html(mark=...): label covering most characters
+
+
+def looks_like_html(text: str) -> bool:
+    """True when ``text`` is markup rather than plain text (a few real tags near the top)."""
+    head = text[:20000]
+    if re.match(r"\s*<(?:!doctype|html)\b", head, re.I):
+        return True
+    return len(_HTML_HINT.findall(head, 0, 20000)) >= 3
+
+
+def _parse(markup: str):
+    parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, recover=True,
+                                  collect_ids=False, huge_tree=True)
+    # lxml refuses str with an encoding declaration; drop the XML declaration if any.
+    markup = re.sub(r"^\s*<\?xml[^>]*\?>", "", markup, count=1)
+    try:
+        root = lxml_html.document_fromstring(markup, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+    return root
+
+
+class _Renderer:
+    def __init__(self, style: str, mark=None):
+        if style not in STYLES:
+            raise ValueError(f"unknown style {style!r}; expected one of {STYLES}")
+        self.style = style
+        self.lines: list[HtmlLine] = []
+        self.buf: list[str] = []
+        self.link_chars = 0
+        self.stack: list[tuple[str, str]] = []  # (tag, attr words)
+        self.links = 0
+        self.pre = 0
+        self.mark = mark
+        self.marks: list[str | None] = [None]
+        self.mark_chars: dict[str | None, int] = {}
+
+    def is_block(self, tag: str) -> bool:
+        if self.style == "tags":
+            return True
+        if self.style == "flat" and tag in _FLAT_INLINE:
+            return False
+        return tag in _BLOCK or tag == "br"
+
+    def add(self, s: str | None) -> None:
+        if s:
+            self.buf.append(s)
+            if self.links:
+                self.link_chars += len(s)
+            if self.mark is not None and s.strip():
+                key = self.marks[-1]
+                self.mark_chars[key] = self.mark_chars.get(key, 0) + len(s.strip())
+
+    def flush(self) -> None:
+        if not self.buf:
+            return
+        raw = "".join(self.buf)
+        self.buf = []
+        link_chars, self.link_chars = self.link_chars, 0
+        mark = max(self.mark_chars, key=self.mark_chars.get) if self.mark_chars else None
+        self.mark_chars = {}
+        pieces = raw.splitlines() if self.pre else [raw]
+        block = next((t for t, _ in reversed(self.stack) if t in _BLOCK), "")
+        heading = any(t in _HEADING for t, _ in self.stack)
+        container = any(t in _CONTAINER for t, _ in self.stack)
+        attrs = " ".join(a for _, a in self.stack[-6:] if a)
+        total = max(1, len(raw))
+        for piece in pieces:
+            text = normalize_line(piece if self.pre else _WS.sub(" ", piece).strip())
+            if not text.strip():
+                continue
+            para = self.style == "paragraphs" or (self.style == "flat" and block in ("p", "h1", "h2", "h3"))
+            self.lines.append(HtmlLine(text, block, heading, min(1.0, link_chars / total),
+                                       len(self.stack), container, attrs,
+                                       para and bool(self.lines), mark))
+
+    def render(self, root) -> list[HtmlLine]:
+        body = root.find("body")
+        for event, el in etree.iterwalk(body if body is not None else root, events=("start", "end")):
+            tag = el.tag if isinstance(el.tag, str) else ""
+            tag = tag.lower()
+            if event == "start":
+                if self.is_block(tag):
+                    self.flush()
+                words = " ".join(_ATTR_WORDS.findall(
+                    ((el.get("class") or "") + " " + (el.get("id") or "")).lower()))
+                self.stack.append((tag, words))
+                self.links += tag == "a"
+                self.pre += tag == "pre"
+                if self.mark is not None:
+                    own = self.mark(el)
+                    self.marks.append(own if own is not None else self.marks[-1])
+                self.add(el.text)
+            else:
+                if self.is_block(tag):
+                    self.flush()
+                self.stack.pop()
+                self.links -= tag == "a"
+                self.pre -= tag == "pre"
+                if self.mark is not None:
+                    self.marks.pop()
+                self.add(el.tail)
+        self.flush()
+        return self.lines
+
+
+def render_html(markup: TextInput, style: str = "paragraphs", mark=None) -> list[HtmlLine]:
+    """Render HTML (``str`` or ``bytes``) into lines in one of :data:`STYLES`.
+
+    Broken markup is repaired by lxml; markup with no text gives ``[]``.  ``mark``, if
+    given, is called with each element and may return a label for the text inside it
+    (innermost wins); each line's ``mark`` is the label covering most of its characters.
+    Corpus builders use it to carry annotations embedded in the markup onto lines.
+    """
+    text = decode(markup)
+    if not text.strip():
+        return []
+    root = _parse(text)
+    if root is None:
+        return []
+    etree.strip_elements(root, *_DROP, with_tail=False)
+    for hidden in root.xpath("//*[@hidden or @aria-hidden='true']"):
+        if hidden.getparent() is not None:
+            hidden.drop_tree()
+    return _Renderer(style, mark).render(root)
+
+
+def to_text(lines: list[HtmlLine]) -> str:
+    """Join rendered lines into the plain text a scraper would have produced."""
+    out: list[str] = []
+    for line in lines:
+        if out:
+            out.append("\n\n" if line.para_break else "\n")
+        out.append(line.text)
+    return "".join(out)
