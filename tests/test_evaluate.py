@@ -1,0 +1,300 @@
+"""Tests for benchmarks.evaluate and benchmarks.baselines, with hand-computed figures."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+import types
+
+import pytest
+
+from benchmarks import evaluate as ev
+from benchmarks.baselines import c4_keep_line, c4_rules, keep_all
+from benchmarks.evaluate import (
+    evaluate,
+    evaluate_html,
+    line_counts,
+    match_lines,
+    shingle_counts,
+    snippet_counts,
+    tokenize,
+)
+from boilerstrip.text import split_lines
+
+
+def doc(text, gold, labels=None, **kw):
+    rec = {"id": kw.pop("id", "d"), "source": "src", "kind": "page", "style": "lines", "lang": "en",
+           "text": text, "gold": gold, "gold_title": "", "labels": labels}
+    rec.update(kw)
+    return rec
+
+
+def identity(text):
+    return text
+
+
+def const(out):
+    return lambda _text: out
+
+
+# ------------------------------------------------------------------------------ tokens
+
+def test_tokenize_unicode_and_cjk():
+    assert tokenize("Größe: ÉTÉ, naïve!") == ["grösse", "été", "naïve"]
+    assert tokenize("Привет, мир") == ["привет", "мир"]
+    assert tokenize("東京は晴れ") == ["東", "京", "は", "晴", "れ"]
+    assert tokenize("abc東京def") == ["abc", "東", "京", "def"]
+    assert tokenize("  ... ") == []
+
+
+# ---------------------------------------------------------------------------- shingles
+
+def test_identical_text_is_perfect():
+    gold = "The quick brown fox jumps over the lazy dog."
+    rep = evaluate(identity, [doc(gold, gold)])
+    assert (rep.precision, rep.recall, rep.f1) == (1.0, 1.0, 1.0)
+
+
+def test_disjoint_text_scores_zero():
+    rep = evaluate(const("one two three four five"), [doc("x", "six seven eight nine ten")])
+    assert (rep.precision, rep.recall, rep.f1) == (0.0, 0.0, 0.0)
+
+
+def test_partial_overlap_hand_computed():
+    gold = "a b c d e f"  # shingles abcd bcde cdef
+    # prediction "a b c d e": abcd bcde -> tp 2, fp 0, fn 1
+    assert shingle_counts("a b c d e", gold) == pytest.approx((2 / 3, 0, 1 / 3))
+    rep = evaluate(const("a b c d e"), [doc("a b c d e", gold)])
+    assert rep.precision == pytest.approx(1.0)
+    assert rep.recall == pytest.approx(2 / 3)
+    assert rep.f1 == pytest.approx(0.8)
+    # prediction "a b c d e f g h": abcd bcde cdef defg efgh -> tp 3, fp 2, fn 0
+    rep = evaluate(const("a b c d e f g h"), [doc("x", gold)])
+    assert rep.precision == pytest.approx(0.6)
+    assert rep.recall == pytest.approx(1.0)
+    assert rep.f1 == pytest.approx(0.75)
+
+
+def test_multiset_shingles_count_repeats():
+    # gold "a b c d a b c d": abcd bcda cdab dabc abcd -> {abcd:2, bcda, cdab, dabc}
+    # pred "a b c d": {abcd:1} -> tp 1, fp 0, fn 4
+    assert shingle_counts("a b c d", "a b c d a b c d") == pytest.approx((0.2, 0.0, 0.8))
+
+
+def test_short_texts_use_tokens():
+    # fewer than 4 tokens on one side: unigrams on both sides
+    # pred {hello, world, foo}, gold {hello, world}: tp 2, fp 1, fn 0
+    assert shingle_counts("Hello world foo", "hello, WORLD") == pytest.approx((2 / 3, 1 / 3, 0))
+
+
+def test_edge_cases():
+    assert shingle_counts("", "") == (1.0, 0.0, 0.0)
+    assert shingle_counts("  !! ", "...") == (1.0, 0.0, 0.0)
+    assert shingle_counts("some words", "") == (0.0, 1.0, 0.0)
+    assert shingle_counts("", "some words") == (0.0, 0.0, 1.0)
+
+
+def test_pages_weigh_the_same():
+    long_gold = " ".join(f"w{i}" for i in range(2000))
+    docs = [doc("a b c d e", "a b c d e", id="short"), doc(long_gold, long_gold, id="long")]
+    # short page perfect (tp 1), long page output empty (fn 1):
+    outputs = {"a b c d e": "a b c d e", long_gold: ""}
+    rep = evaluate(lambda t: outputs[t], docs)
+    assert rep.precision == pytest.approx(1.0)
+    assert rep.recall == pytest.approx(0.5)
+    assert rep.f1 == pytest.approx(2 / 3)
+    # and the other way round: the long page perfect, the short one missed entirely
+    outputs = {"a b c d e": "", long_gold: long_gold}
+    rep = evaluate(lambda t: outputs[t], docs)
+    assert rep.recall == pytest.approx(0.5)
+
+
+# ------------------------------------------------------------------------------- lines
+
+LINES = "My Title\n\nHome | News | Sport\nFirst body line here.\nSecond body line here.\n\nComment by Bob"
+LABELS = ["title", "boilerplate", "body", "body", "comments"]
+GOLD = "First body line here.\nSecond body line here."
+
+
+def test_match_lines_subsequence():
+    assert match_lines(["a", "b", "a", "c"], ["a", "c"]) == ([True, False, False, True], [])
+    assert match_lines(["a", "b", "a"], ["b", "a"]) == ([False, True, True], [])
+    assert match_lines([" a ", "b"], ["a", "x"]) == ([True, False], [1])
+
+
+def test_line_scoring():
+    # keeps title, body1, comment: nav dropped (tp), comment kept (fn),
+    # body1 kept (tn), body2 dropped (fp); title excluded by default.
+    out = "My Title\nFirst body line here.\nComment by Bob"
+    assert line_counts(LABELS, [True, False, True, False, True]) == (1, 1, 1, 1)
+    rep = evaluate(const(out), [doc(LINES, GOLD, LABELS)])
+    g = rep.overall
+    assert (g.line_tp, g.line_fp, g.line_fn, g.line_tn) == (1, 1, 1, 1)
+    assert g.line_prf == pytest.approx((0.5, 0.5, 0.5))
+    # include_title: the kept title is content kept -> one more tn, same P/R
+    rep = evaluate(const(out), [doc(LINES, GOLD, LABELS)], include_title=True)
+    assert (rep.overall.line_tp, rep.overall.line_fp, rep.overall.line_fn, rep.overall.line_tn) == (1, 1, 1, 2)
+    # dropping the title: ignored by default, a false "boilerplate" with include_title
+    out2 = "First body line here.\nComment by Bob"
+    assert evaluate(const(out2), [doc(LINES, GOLD, LABELS)]).overall.line_prf == pytest.approx((0.5, 0.5, 0.5))
+    p, r, _ = evaluate(const(out2), [doc(LINES, GOLD, LABELS)], include_title=True).overall.line_prf
+    assert (p, r) == pytest.approx((1 / 3, 0.5))
+
+
+def test_title_left_out_of_shingles_by_default():
+    text = "A Long Headline For The Story\n\nBody words one two three four five."
+    gold = "Body words one two three four five."
+    rec = doc(text, gold, ["title", "body"], gold_title="A Long Headline For The Story")
+    assert evaluate(identity, [rec]).f1 == 1.0
+    assert evaluate(const(gold), [rec]).f1 == 1.0
+    # with the title in the gold, keeping it is right and dropping it loses recall
+    assert evaluate(identity, [rec], include_title=True).f1 == 1.0
+    assert evaluate(const(gold), [rec], include_title=True).recall < 1.0
+
+
+def test_label_mismatch_is_not_line_scored():
+    rep = evaluate(identity, [doc("a\nb", "a", ["body"])])
+    assert rep.overall.label_mismatch == 1 and rep.overall.line_docs == 0
+
+
+# ---------------------------------------------------------------------------- snippets
+
+def test_snippet_counts():
+    out = "Intro.\nHello   World said the\nfooter  TEXT"
+    assert snippet_counts(out, ["hello world", "missing bit"], ["Footer text", "absent one"]) == (1, 2, 1, 2)
+
+
+def test_evaluate_html_snippets_per_language():
+    pages = [
+        {"page": "p1", "source": "trafilatura-eval", "lang": "de", "html": "<p>Guten Tag Welt</p><nav>Menü</nav>",
+         "gold": "", "gold_title": "", "with": ["guten tag"], "without": ["Menü"]},
+        {"page": "p2", "source": "trafilatura-eval", "lang": "fr", "html": "<p>Bonjour</p>",
+         "gold": "", "gold_title": "", "with": ["bonjour", "au revoir"], "without": ["pub"]},
+        {"page": "p3", "source": "gold-src", "lang": "en", "html": "<p>one two three four five</p>",
+         "gold": "one two three four five", "gold_title": ""},
+    ]
+
+    def text_of(html):
+        import lxml.html
+        return lxml.html.fromstring(html).text_content()
+
+    rep = evaluate_html(text_of, pages)
+    de, fr = rep.groups["lang"]["de"], rep.groups["lang"]["fr"]
+    assert (de.with_share, de.without_share) == (1.0, 0.0)
+    assert (fr.with_share, fr.without_share) == (0.5, 1.0)
+    assert rep.overall.with_share == pytest.approx(2 / 3)
+    assert rep.overall.without_share == pytest.approx(0.5)
+    # only the page with gold is shingle-scored
+    assert rep.overall.shingle_docs == 1 and rep.f1 == 1.0
+    md = rep.to_markdown(("source", "lang"))
+    assert "Snippets per language" in md and "| de |" in md
+
+
+# ------------------------------------------------------------------------------ errors
+
+def test_exception_is_counted_not_raised():
+    def flaky(text):
+        if "boom" in text:
+            raise ValueError("boom")
+        return text
+
+    docs = [doc("boom goes the text here", "boom goes the text here", ["body"], id="bad"),
+            doc("fine words are all here", "fine words are all here", ["body"], id="ok")]
+    rep = evaluate(flaky, docs)
+    assert rep.overall.errors == 1 and rep.overall.docs == 2
+    assert rep.precision == 1.0 and rep.recall == pytest.approx(0.5)
+    assert rep.overall.line_fp == 1  # the failed document dropped its body line
+    assert [d.error for d in rep.docs] == ["ValueError: boom", None]
+
+
+def test_non_string_result_is_an_error():
+    rep = evaluate(lambda t: None, [doc("words", "words")])
+    assert rep.overall.errors == 1 and rep.recall == 0.0
+
+
+# ----------------------------------------------------------------------------- reports
+
+def test_groups_and_markdown():
+    docs = [doc("a b c d", "a b c d", source="s1", kind="page", style="lines", id="1"),
+            doc("e f g h", "x y z w", source="s2", kind="clean", style="flat", id="2")]
+    rep = evaluate(identity, docs, tool="keep-all")
+    assert rep.groups["source"]["s1"].shingle_prf == (1.0, 1.0, 1.0)
+    assert rep.groups["source"]["s2"].shingle_prf == (0.0, 0.0, 0.0)
+    assert rep.groups["kind"]["clean"].docs == 1 and rep.groups["style"]["lines"].docs == 1
+    md = rep.to_markdown()
+    assert md.startswith("## keep-all")
+    assert "### Per source" in md and "| s1 |" in md and "| s2 |" in md and "### Per style" in md
+    cmp = ev.compare_markdown([rep, evaluate(const(""), docs, tool="empty")])
+    assert "| s1 | empty |" in cmp
+
+
+def _write(path, records):
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(json.dumps(r) + "\n")
+
+
+def test_cli(tmp_path, capsys):
+    text = "Menu\nThe first sentence of the story is long enough.\nShare this"
+    recs = [doc(text, "The first sentence of the story is long enough.", ["boilerplate", "body", "boilerplate"],
+                source="s1", id=str(i)) for i in range(3)]
+    recs.append(doc(text, "x", ["boilerplate", "body", "boilerplate"], kind="clean", id="c"))
+    _write(tmp_path / "dev.jsonl.gz", recs)
+    out = tmp_path / "res.md"
+    code = ev.main(["--split", "dev", "--data", str(tmp_path), "--tool", "keep-all,c4", "--kind", "page",
+                    "--limit", "2", "--out", str(out)])
+    assert code == 0
+    md = out.read_text()
+    assert "2 records" in md and "## Comparison" in md and "## c4" in md
+    assert "| s1 | c4 | 2 | 0 | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 |" in md
+    assert md.strip() in capsys.readouterr().out
+    assert ev.main(["--split", "test", "--data", str(tmp_path)]) == 2
+
+
+def test_cli_unavailable_tool(tmp_path, monkeypatch, capsys):
+    _write(tmp_path / "dev.jsonl.gz", [doc("a", "a")])
+    monkeypatch.setitem(sys.modules, "boilerstrip", types.ModuleType("boilerstrip"))  # no clean()
+    assert ev.main(["--data", str(tmp_path), "--tool", "boilerstrip"]) == 2
+    assert "boilerstrip.clean is not importable" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------- baselines
+
+def test_keep_all_keeps_every_line():
+    text = "a\n\n\nb\r\nc  \n"
+    assert keep_all(text) == "a\n\nb\nc"
+    assert keep_all("") == ""
+
+
+@pytest.mark.parametrize("line, kept", [
+    ("The council approved the budget on Tuesday.", True),
+    ('"We are very pleased with it," she said, "really."', True),
+    ("Will the new plan work for everyone?", True),
+    ("What a great day for the team!", True),
+    ("He paused and then said nothing at all…", True),
+    ("Share this article on Facebook", False),              # no terminal punctuation
+    ("Read more.", False),                                  # too few words
+    ("Please enable JavaScript to view the comments.", False),
+    ("Lorem ipsum dolor sit amet, consectetur.", False),
+    ("This site uses cookies to improve your experience.", False),
+    ("By using this site you agree to our Privacy Policy.", False),
+    ("Please read the Terms of Use before you continue.", False),
+    ("東京で新しい美術館が開館した。", True),                # CJK: characters count as words
+    ("美術館が開館した。", True),                            # 8 characters
+    ("開館した。", False),                                  # 4 characters
+    ("新しいmuseum開館。", True),                           # 5 characters + 1 word
+    ("Он сказал, что всё будет хорошо!", True),
+    ("Then she said: «we will see about that»", True),
+])
+def test_c4_lines(line, kept):
+    assert c4_keep_line(line) is kept
+
+
+def test_c4_min_words_parameter_and_output():
+    assert not c4_keep_line("It rained all day.")            # 4 words < 5
+    assert c4_keep_line("It rained all day.", min_words=3)
+    text = "Home | News\n\nThe council approved the budget on Tuesday.\nShare\n\nIt was a long meeting for everyone."
+    out = c4_rules(text)
+    assert out == "The council approved the budget on Tuesday.\n\nIt was a long meeting for everyone."
+    assert all(ln.text in text for ln in split_lines(out))
