@@ -645,8 +645,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     dims = ("source", "lang") if args.pages else ("source", "kind", "style")
     body = header + "\n"
     if len(reports) > 1:
-        body += "## Comparison\n\n" + compare_markdown(reports, dims) + "\n"
-    body += "\n".join(r.to_markdown(dims) for r in reports)
+        body += "".join(f"- `{r.tool}`: {r.overall.docs} documents, {r.overall.errors} errors, "
+                        f"{r.overall.seconds:.1f} s in the tool\n" for r in reports)
+        body += "\n## Comparison\n\n" + compare_markdown(reports, dims)
+        snippets = [r for r in reports if r.overall.with_total or r.overall.without_total]
+        for r in snippets:
+            rows = sorted(r.groups.get("lang", {}).items()) + [("all", r.overall)]
+            body += f"\n### Snippets per language: {r.tool}\n\n" + _snippet_table(rows) + "\n"
+    else:
+        body += reports[0].to_markdown(dims)
     print(body)
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -246,7 +246,7 @@ def test_cli(tmp_path, capsys):
                     "--limit", "2", "--out", str(out)])
     assert code == 0
     md = out.read_text()
-    assert "2 records" in md and "## Comparison" in md and "## c4" in md
+    assert "2 records" in md and "## Comparison" in md and "- `c4`: 2 documents, 0 errors" in md
     assert "| s1 | c4 | 2 | 0 | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 |" in md
     assert md.strip() in capsys.readouterr().out
     assert ev.main(["--split", "test", "--data", str(tmp_path)]) == 2
