@@ -298,3 +298,33 @@ def test_c4_min_words_parameter_and_output():
     out = c4_rules(text)
     assert out == "The council approved the budget on Tuesday.\n\nIt was a long meeting for everyone."
     assert all(ln.text in text for ln in split_lines(out))
+
+
+def test_cli_pages(tmp_path):
+    pages = [{"page": "p1", "source": "trafilatura-eval", "site": "s", "lang": "de", "url": "u",
+              "html": "<html><body><p>Guten Tag</p><script>var x;</script></body></html>",
+              "gold": "", "gold_title": "", "with": ["guten tag"], "without": ["var x"]}]
+    _write(tmp_path / "dev-pages.jsonl.gz", pages)
+    out = tmp_path / "p.md"
+    assert ev.main(["--data", str(tmp_path), "--pages", "--tool", "html-all-text", "--out", str(out)]) == 0
+    md = out.read_text()
+    assert "| de | 1 | 1.000 | 1.000 | 1 | 1 |" in md
+    # a text tool is refused on HTML pages
+    assert ev.main(["--data", str(tmp_path), "--pages", "--tool", "keep-all"]) == 2
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_words = st.lists(st.sampled_from(["a", "b", "c", "d", "東", "x1"]), max_size=12).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_words, _words)
+def test_shingle_counts_properties(pred, gold):
+    tp, fp, fn = shingle_counts(pred, gold)
+    assert tp + fp + fn == pytest.approx(1.0)
+    assert min(tp, fp, fn) >= 0
+    assert shingle_counts(gold, gold)[0] == 1.0
+    # swapping prediction and gold swaps fp and fn
+    tp2, fp2, fn2 = shingle_counts(gold, pred)
+    assert (tp2, fp2, fn2) == pytest.approx((tp, fn, fp))
