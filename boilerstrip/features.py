@@ -1,0 +1,386 @@
+"""Stage 2: lines to feature matrices.
+
+Two kinds of features, both language-agnostic:
+
+* ``line_features`` — what a line looks like on its own and next to its neighbours:
+  shape (length, character classes, punctuation, case), position, repetition and,
+  for HTML input, DOM facts.  Character statistics are computed for the whole document
+  at once with numpy (one code-point array, ``np.add.reduceat`` per line).
+* ``context_features`` — what the document says about a line once a first pass has
+  guessed which lines are body: the first-pass probabilities around it, where it sits
+  relative to the main body block, and how well its words fit the main article's
+  topic (IDF-weighted cosine to the centroid of confident body lines).  This is what
+  separates an appended unrelated story from the article it follows.
+
+Lexical cues are hashed word uni/bigrams (digits folded to 0), learned by the model.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional, Sequence
+
+import numpy as np
+from scipy import sparse
+
+from .html import HtmlLine
+from .text import TextLine
+
+__all__ = ["Document", "line_features", "lexical_features", "dom_features", "context_features",
+           "LINE_FEATURES", "CONTEXT_FEATURES", "N_WORD_FEATURES", "N_DOM_FEATURES"]
+
+N_WORD_FEATURES = 2 ** 18
+N_DOM_FEATURES = 2 ** 14
+MAX_HASHED_CHARS = 1000  # a line's lexical features come from its first 1,000 characters
+
+_DIGIT = re.compile(r"\d")
+_TOKEN = re.compile(r"\w+")
+_MASK = N_WORD_FEATURES - 1
+_TOKEN_HASHES: dict[str, int] = {}  # memo of crc32(token); bounded, pure, shared by all models
+
+
+def _token_hash(token: str) -> int:
+    h = _TOKEN_HASHES.get(token)
+    if h is None:
+        if len(_TOKEN_HASHES) > 500_000:
+            _TOKEN_HASHES.clear()
+        h = _TOKEN_HASHES[token] = zlib.crc32(token.encode("utf-8", "surrogatepass"))
+    return h
+
+
+def _hashed_rows(rows: list[list[int]], n_features: int, bigrams: bool) -> sparse.csr_matrix:
+    """CSR matrix of L2-normalised hashed counts from per-row token hashes.
+
+    Bigram hashes are derived from the two unigram hashes with integer arithmetic, so
+    they cost one vectorised numpy expression instead of a string join per pair.
+    """
+    n = len(rows)
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
+    flat = np.fromiter((h for r in rows for h in r), dtype=np.int64, count=int(lengths.sum()))
+    row_of = np.repeat(np.arange(n), lengths)
+    cols = [flat % n_features]
+    row_ids = [row_of]
+    if bigrams and len(flat) > 1:
+        same = row_of[1:] == row_of[:-1]
+        pair = (flat[:-1][same] * 1_000_003 + flat[1:][same] * 7 + 0x9E3779B1) % n_features
+        cols.append(pair)
+        row_ids.append(row_of[1:][same])
+    col = np.concatenate(cols)
+    row = np.concatenate(row_ids)
+    m = sparse.csr_matrix((np.ones(len(col), dtype=np.float32), (row, col)), shape=(n, n_features))
+    m.sum_duplicates()
+    m.data /= np.repeat(_row_norms(m), np.diff(m.indptr)).astype(np.float32)
+    return m
+
+
+def _row_norms(m: sparse.csr_matrix) -> np.ndarray:
+    sq = np.zeros(m.shape[0], dtype=np.float64)
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    np.add.at(sq, rows, m.data.astype(np.float64) ** 2)
+    return np.sqrt(np.maximum(sq, 1e-12))
+
+
+def hash_words(lines: Sequence[str]) -> sparse.csr_matrix:
+    """Hashed word unigrams and bigrams of each line (case- and digit-folded)."""
+    rows = [[_token_hash(t) for t in _TOKEN.findall(_DIGIT.sub("0", l[:MAX_HASHED_CHARS].lower()))]
+            for l in lines]
+    return _hashed_rows(rows, N_WORD_FEATURES, bigrams=True)
+
+
+def hash_dom(tokens: Sequence[str]) -> sparse.csr_matrix:
+    """Hashed space-separated DOM words of each line."""
+    return _hashed_rows([[_token_hash(t) for t in s.split()] for s in tokens], N_DOM_FEATURES, bigrams=False)
+
+
+@dataclass
+class Document:
+    """The lines of one input document, with what is known about each line.
+
+    ``dom`` is present only for HTML input.  ``index`` maps each line back to its
+    line number in the input text.
+    """
+
+    lines: list[str]
+    para_break: np.ndarray
+    index: np.ndarray
+    dom: Optional[list[HtmlLine]] = None
+    cache: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_text_lines(cls, lines: Sequence[TextLine]) -> "Document":
+        return cls([l.text for l in lines], np.array([l.para_break for l in lines], dtype=bool),
+                   np.array([l.index for l in lines], dtype=np.int64))
+
+    @classmethod
+    def from_html_lines(cls, lines: Sequence[HtmlLine]) -> "Document":
+        return cls([l.text for l in lines], np.array([l.para_break for l in lines], dtype=bool),
+                   np.arange(len(lines), dtype=np.int64), list(lines))
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
+# ---------------------------------------------------------------- character classes
+# One byte per code point of the Basic Multilingual Plane, built once on first use.
+ALPHA, UPPER, LOWER, DIGIT, SPACE, PUNCT, CJK = 1, 2, 4, 8, 16, 32, 64
+def _codes(chars: str) -> np.ndarray:
+    return np.array([ord(c) for c in chars], dtype=np.uint32)
+
+
+_TERMINAL = _codes(".!?。！？…\"'”’»)]:;")
+_SENTENCE_END = _codes(".!?。！？…")
+_BULLETS = _codes("•·-–—*►▶●■◆○◦>|")
+_OPEN, _CLOSE = _codes("(["), _codes(")]")
+_SEPARATORS = _codes("|•·»›/")
+_COMMAS = _codes(",;，、")
+
+
+@lru_cache(maxsize=1)
+def _char_table() -> np.ndarray:
+    table = np.zeros(0x10000, dtype=np.uint8)
+    for cp in range(0x10000):
+        ch = chr(cp)
+        flags = 0
+        if ch.isalpha():
+            flags |= ALPHA
+            if ch.isupper():
+                flags |= UPPER
+            elif ch.islower():
+                flags |= LOWER
+        elif ch.isdigit():
+            flags |= DIGIT
+        elif ch.isspace():
+            flags |= SPACE
+        elif not ch.isalnum() and 0x20 < cp and ch.isprintable():
+            flags |= PUNCT
+        if 0x3040 <= cp <= 0x9FFF or 0xAC00 <= cp <= 0xD7AF or 0xF900 <= cp <= 0xFAFF:
+            flags |= CJK
+        table[cp] = flags
+    return table
+
+
+_PATTERNS = {
+    "url": re.compile(r"https?://|www\.|\.(?:com|org|net|co\.uk|html?)\b", re.I),
+    "at": re.compile(r"\S@\S|(?<!\w)@\w"),
+    "hashtag": re.compile(r"(?<!\w)#\w"),
+    "clock": re.compile(r"\b\d{1,2}[:.]\d{2}\b"),
+    "year": re.compile(r"\b(?:19|20)\d{2}\b"),
+    "date": re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b"),
+    "copyright": re.compile(r"©|\(c\)|&copy;", re.I),
+}
+
+LINE_FEATURES = (
+    ["log_chars", "log_words", "alpha", "digit", "upper", "punct", "cjk", "mean_word_len",
+     "titlecase", "short_words", "ends_terminal", "ends_sentence", "ends_colon", "starts_bullet",
+     "starts_digit", "starts_lower", "parenthesised", "all_caps"]
+    + [f"log_{name}" for name in _PATTERNS] + ["log_separators", "log_sentences", "log_commas"]
+    + ["log_repeats", "para_before", "para_after", "rel_pos", "log_pos", "log_from_end", "log_n",
+       "len_vs_max", "len_vs_median", "prev_log_chars", "next_log_chars", "prev_terminal",
+       "next_terminal", "win2_log_chars", "win5_log_chars", "win3_terminal",
+       "is_html", "heading", "link_share", "rel_depth", "in_boilerplate"])
+
+
+def _window_mean(values: np.ndarray, radius: int) -> np.ndarray:
+    """Mean of values[i-radius : i+radius+1], truncated at the document edges."""
+    n = len(values)
+    cs = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
+    lo = np.clip(np.arange(n) - radius, 0, n)
+    hi = np.clip(np.arange(n) + radius + 1, 0, n)
+    return (cs[hi] - cs[lo]) / np.maximum(hi - lo, 1)
+
+
+def _shift(values: np.ndarray, by: int, fill: float = 0.0) -> np.ndarray:
+    out = np.full_like(values, fill)
+    if by > 0:
+        out[by:] = values[:-by]
+    elif by < 0:
+        out[:by] = values[-by:]
+    else:
+        out[:] = values
+    return out
+
+
+def _char_stats(lines: list[str]) -> dict[str, np.ndarray]:
+    """Per-line character-class counts from one code-point array for the whole document."""
+    n = len(lines)
+    lengths = np.fromiter((len(l) for l in lines), dtype=np.int64, count=n)
+    joined = "\n".join(lines)
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    flags = _char_table()[np.minimum(cps, 0xFFFF)]
+    flags[cps > 0xFFFF] = PUNCT  # emoji and other astral symbols
+    starts = np.concatenate([[0], np.cumsum(lengths[:-1] + 1)]).astype(np.int64)
+    stats = {"chars": lengths}
+    for name, bit in (("alpha", ALPHA), ("upper", UPPER), ("digit", DIGIT), ("space", SPACE),
+                      ("punct", PUNCT), ("cjk", CJK)):
+        stats[name] = np.add.reduceat((flags & bit).astype(bool).astype(np.int64), starts)
+    # Words: a non-space character after a space or a line start.  The separators
+    # between lines are newlines, which the table marks as space.
+    nonspace = (flags & SPACE) == 0
+    word_start = nonspace & ~np.concatenate([[False], nonspace[:-1]])
+    stats["words"] = np.add.reduceat(word_start.astype(np.int64), starts)
+    stats["title_words"] = np.add.reduceat((word_start & ((flags & UPPER) > 0)).astype(np.int64), starts)
+    # Short words (1-3 characters) are a script-independent proxy for function words.
+    ws = np.flatnonzero(word_start)
+    we = np.flatnonzero(nonspace & ~np.concatenate([nonspace[1:], [False]]))
+    short = (we - ws + 1) <= 3
+    word_line = np.searchsorted(starts, ws, side="right") - 1
+    stats["short_words"] = np.bincount(word_line, weights=short, minlength=n)
+    # Single-character cues counted with the same arrays: separators, sentence ends
+    # (terminal punctuation before a space or the line end) and commas.
+    next_space = np.concatenate([(flags[1:] & SPACE) > 0, [True]])
+    for name, codes, cond in (("separators", _SEPARATORS, None), ("sentences", _SENTENCE_END, next_space),
+                              ("commas", _COMMAS, None)):
+        hit = np.isin(cps, codes)
+        if cond is not None:
+            hit &= cond
+        stats[name] = np.add.reduceat(hit.astype(np.int64), starts)
+    stats["first"] = cps[starts]
+    stats["last"] = cps[starts + np.maximum(lengths, 1) - 1]
+    stats["first_flags"] = flags[starts]
+    return stats
+
+
+def _pattern_counts(lines: list[str]) -> np.ndarray:
+    """Counts of each regex in ``_PATTERNS`` per line, found in one pass over the document."""
+    n = len(lines)
+    out = np.zeros((n, len(_PATTERNS)), dtype=np.float64)
+    clipped = [l[:MAX_HASHED_CHARS] for l in lines]
+    joined = "\n".join(clipped)
+    starts = np.concatenate([[0], np.cumsum([len(l) + 1 for l in clipped[:-1]])]).astype(np.int64)
+    for j, (name, pattern) in enumerate(_PATTERNS.items()):
+        pos = [m.start() for m in pattern.finditer(joined)]  # these patterns are rare
+        if pos:
+            out[:, j] = np.bincount(np.searchsorted(starts, pos, side="right") - 1, minlength=n)
+    return out
+
+
+def line_features(doc: Document) -> np.ndarray:
+    """Dense per-line features, ``(len(doc), len(LINE_FEATURES))`` float32."""
+    if "line" in doc.cache:
+        return doc.cache["line"]
+    lines = doc.lines
+    n = len(lines)
+    if n == 0:
+        return np.zeros((0, len(LINE_FEATURES)), dtype=np.float32)
+    s = _char_stats(lines)
+    chars = np.maximum(s["chars"], 1).astype(np.float64)
+    words = np.maximum(s["words"], 1).astype(np.float64)
+    alpha = np.maximum(s["alpha"], 1).astype(np.float64)
+    last, first, first_flags = s["last"], s["first"], s["first_flags"]
+    ends_terminal = np.isin(last, _TERMINAL).astype(np.float64)
+    ends_sentence = np.isin(last, _SENTENCE_END).astype(np.float64)
+    log_chars = np.log1p(s["chars"])
+    cols = [
+        log_chars, np.log1p(s["words"]), s["alpha"] / chars, s["digit"] / chars,
+        s["upper"] / alpha, s["punct"] / chars, s["cjk"] / chars,
+        (chars - s["space"]) / words, s["title_words"] / words, s["short_words"] / words,
+        ends_terminal, ends_sentence, (last == ord(":")).astype(np.float64),
+        np.isin(first, _BULLETS).astype(np.float64),
+        ((first_flags & DIGIT) > 0).astype(np.float64),
+        ((first_flags & LOWER) > 0).astype(np.float64),
+        (np.isin(first, _OPEN) & np.isin(last, _CLOSE)).astype(np.float64),
+        ((s["upper"] / alpha > 0.8) & (s["alpha"] >= 3)).astype(np.float64),
+    ]
+    cols.extend(np.log1p(_pattern_counts(lines)).T)
+    cols += [np.log1p(s["separators"]), np.log1p(s["sentences"]), np.log1p(s["commas"])]
+    keys = [l.strip().lower() for l in lines]
+    counts: dict[str, int] = {}
+    for k in keys:
+        counts[k] = counts.get(k, 0) + 1
+    pos = np.arange(n, dtype=np.float64)
+    para = doc.para_break.astype(np.float64)
+    cols += [
+        np.log(np.fromiter((counts[k] for k in keys), dtype=np.float64, count=n)),
+        para, _shift(para, -1), pos / max(n - 1, 1), np.log1p(pos), np.log1p(n - 1 - pos),
+        np.full(n, np.log1p(n)), chars / chars.max(), log_chars - np.log1p(np.median(s["chars"])),
+        _shift(log_chars, 1), _shift(log_chars, -1), _shift(ends_terminal, 1), _shift(ends_terminal, -1),
+        _window_mean(log_chars, 2), _window_mean(log_chars, 5), _window_mean(ends_terminal, 3),
+    ]
+    if doc.dom is not None:
+        depth = np.array([d.depth for d in doc.dom], dtype=np.float64)
+        cols += [np.ones(n), np.array([d.heading for d in doc.dom], dtype=np.float64),
+                 np.array([d.link_share for d in doc.dom], dtype=np.float64),
+                 depth / max(depth.max(), 1.0),
+                 np.array([d.in_boilerplate for d in doc.dom], dtype=np.float64)]
+    else:
+        cols += [np.zeros(n)] * 5
+    out = np.column_stack(cols).astype(np.float32)
+    doc.cache["line"] = out
+    return out
+
+
+def lexical_features(doc: Document) -> sparse.csr_matrix:
+    """Hashed, L2-normalised word uni/bigrams of each line (digits folded to 0)."""
+    if "words" not in doc.cache:
+        doc.cache["words"] = hash_words(doc.lines)
+    return doc.cache["words"]
+
+
+def dom_features(doc: Document) -> sparse.csr_matrix:
+    """Hashed DOM words (block tag, class/id words) for HTML input; empty rows for text."""
+    if doc.dom is None:
+        return sparse.csr_matrix((len(doc), N_DOM_FEATURES), dtype=np.float32)
+    return hash_dom([f"tag={d.tag} " + " ".join("a=" + w for w in d.attrs.split()[-12:])
+                     for d in doc.dom])
+
+
+CONTEXT_FEATURES = (
+    [f"p_body{k:+d}" for k in range(-3, 4)] + [f"p_title{k:+d}" for k in (-1, 0, 1)]
+    + ["p_win2", "p_win5", "p_win10", "in_main", "log_before_main", "log_after_main",
+       "main_share", "mass_before", "mass_after", "doc_mean_p", "topic_sim", "topic_win2",
+       "topic_win5", "topic_rank", "title_since_main", "low_since_main"])
+
+
+def _main_block(p: np.ndarray) -> tuple[int, int]:
+    """The contiguous run of lines with the largest total (p - 0.5): the article's core.
+
+    Maximum-sum subarray via prefix sums: the best end j maximises cs[j] - min(cs[:j]).
+    """
+    cs = np.concatenate([[0.0], np.cumsum(p - 0.5)])
+    best = cs[1:] - np.minimum.accumulate(cs[:-1])
+    end = int(np.argmax(best)) + 1
+    return int(np.argmin(cs[:end])), end
+
+
+def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.ndarray:
+    """Second-pass features from first-pass ``proba`` (columns: body, title, boilerplate)."""
+    n = len(doc)
+    if n == 0:
+        return np.zeros((0, len(CONTEXT_FEATURES)), dtype=np.float32)
+    p = proba[:, 0].astype(np.float64)
+    t = proba[:, 1].astype(np.float64)
+    cols = [_shift(p, k, 0.0) for k in range(3, -4, -1)]  # p[i-3] .. p[i+3]
+    cols += [_shift(t, 1), t, _shift(t, -1)]
+    cols += [_window_mean(p, 2), _window_mean(p, 5), _window_mean(p, 10)]
+    lo, hi = _main_block(p)
+    pos = np.arange(n)
+    in_main = ((pos >= lo) & (pos < hi)).astype(np.float64)
+    mass = np.cumsum(p)
+    total = max(mass[-1], 1e-6)
+    cols += [in_main, np.log1p(np.maximum(lo - pos, 0)), np.log1p(np.maximum(pos - hi + 1, 0)),
+             np.full(n, (hi - lo) / n), (mass - p) / total, (total - mass) / total, np.full(n, p.mean())]
+    # Topic: IDF-weighted word vectors; centroid of main-block lines weighted by p and
+    # length, leaving each line's own vector out so that it cannot vote for itself.
+    # Everything goes through the n-by-n Gram matrix, never a dense hashed vector.
+    x = lexical_features(doc).copy()
+    x.data *= idf[x.indices]
+    x.data /= np.repeat(_row_norms(x), np.diff(x.indptr)).astype(np.float32)
+    has_words = (np.diff(x.indptr) > 0).astype(np.float64)
+    weight = p * in_main * np.minimum(np.asarray(line_features(doc)[:, 0], dtype=np.float64), 6.0)
+    gram = (x @ x.T).tocsr()
+    dots = np.asarray(gram @ weight).ravel()  # x_i . centroid
+    c_norm2 = float(weight @ dots)
+    loo_dots = dots - weight * has_words
+    loo_norm = np.sqrt(np.maximum(c_norm2 - 2 * weight * dots + weight ** 2 * has_words, 1e-12))
+    sim = np.clip(np.where(has_words > 0, loo_dots / loo_norm, 0.0), 0.0, 1.0)
+    rank = np.argsort(np.argsort(sim)) / max(n - 1, 1)
+    # Story boundaries after the main block: a headline-like line or a run of
+    # boilerplate since the article ended points to an appended story.
+    after = pos >= hi
+    title_since = np.maximum.accumulate(np.where(after, t, 0.0))
+    low_since = np.cumsum(after & (p < 0.2)).astype(np.float64)
+    cols += [sim, _window_mean(sim, 2), _window_mean(sim, 5), rank, title_since, np.log1p(low_since)]
+    return np.column_stack(cols).astype(np.float32)

@@ -1,0 +1,247 @@
+"""Stage 3: features to label probabilities — the trainable estimator.
+
+``LineClassifier`` follows scikit-learn conventions (``fit``, ``predict_proba``,
+``predict``; hyper-parameters in ``__init__``, learned state in attributes ending in
+``_``).  It has two passes:
+
+1. a linear model over dense line features, hashed word n-grams and hashed DOM words;
+2. a small neural network over the first pass's outputs in context (neighbours, the
+   main body block, topical fit to the article), trained on out-of-fold first-pass
+   predictions so that it learns how far to trust them.
+
+Its learned state is plain arrays plus JSON, saved with ``numpy.savez_compressed`` and
+loaded with ``allow_pickle=False``: loading a model file can never run code.
+
+>>> from boilerstrip.model import LineClassifier
+>>> model = LineClassifier.load_default()        # doctest: +SKIP
+>>> [p.shape for p in model.predict_proba([doc])]  # doctest: +SKIP
+[(12, 3)]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from importlib import resources
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+from scipy import sparse
+
+from .decoding import keep_mask
+from .features import (CONTEXT_FEATURES, LINE_FEATURES, N_DOM_FEATURES, N_WORD_FEATURES, Document,
+                       context_features, dom_features, lexical_features, line_features)
+
+__all__ = ["LineClassifier", "CLASSES", "CLASS_OF_LABEL"]
+
+CLASSES = ("body", "title", "boilerplate")
+# Finer corpus labels fold into the three classes the model predicts.
+CLASS_OF_LABEL = {"body": 0, "title": 1, "boilerplate": 2, "supplemental": 2, "related": 2,
+                  "comments": 2}
+FORMAT_VERSION = 1
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+
+
+class LineClassifier:
+    """Two-pass line classifier with sequence decoding.
+
+    Parameters
+    ----------
+    alpha : L2 regularisation of the first-pass linear model.
+    hidden : hidden layer sizes of the second-pass network.
+    transition : decoding cost of switching between kept and dropped lines; higher
+        values prefer longer contiguous blocks.
+    n_folds : folds (grouped by site) for the out-of-fold first-pass predictions.
+    random_state : seed for every random choice in ``fit``.
+    """
+
+    def __init__(self, alpha: float = 2e-6, hidden: tuple[int, ...] = (64, 32),
+                 transition: float = 2.0, n_folds: int = 3, random_state: int = 0):
+        self.alpha = alpha
+        self.hidden = hidden
+        self.transition = transition
+        self.n_folds = n_folds
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ features
+    def _first_inputs(self, docs: Sequence[Document]):
+        dense = np.vstack([line_features(d) for d in docs]) if docs else np.zeros((0, len(LINE_FEATURES)))
+        words = sparse.vstack([lexical_features(d) for d in docs], format="csr")
+        dom = sparse.vstack([dom_features(d) for d in docs], format="csr")
+        return dense, words, dom
+
+    def _first_logits(self, dense, words, dom) -> np.ndarray:
+        z = ((dense - self.dense_mean_) / self.dense_scale_) @ self.w_dense_.T
+        z += words @ self.w_words_
+        z += dom @ self.w_dom_
+        z += self.b_first_
+        return np.asarray(z, dtype=np.float64)
+
+    def _second_inputs(self, docs, dense, proba1, logits1) -> np.ndarray:
+        ctx, start = [], 0
+        for d in docs:
+            ctx.append(context_features(d, proba1[start:start + len(d)], self.idf_))
+            start += len(d)
+        ctx = np.vstack(ctx) if ctx else np.zeros((0, len(CONTEXT_FEATURES)))
+        return np.hstack([dense, ctx, logits1]).astype(np.float64)
+
+    def _network(self, x: np.ndarray) -> np.ndarray:
+        h = (x - self.second_mean_) / self.second_scale_
+        for w, b in zip(self.coefs_[:-1], self.intercepts_[:-1]):
+            h = np.maximum(h @ w + b, 0.0)
+        return _softmax(h @ self.coefs_[-1] + self.intercepts_[-1])
+
+    # ----------------------------------------------------------------- training
+    def fit(self, docs: Sequence[Document], labels: Sequence[Sequence[str]],
+            groups: Optional[Sequence[str]] = None, verbose: bool = False) -> "LineClassifier":
+        """Learn from documents and one label per line (``CLASS_OF_LABEL`` keys).
+
+        ``groups`` (e.g. the site of each document) keeps the out-of-fold first-pass
+        predictions honest: a site is never predicted by a model that saw it.
+        """
+        from sklearn.linear_model import SGDClassifier
+        from sklearn.model_selection import GroupKFold
+        from sklearn.neural_network import MLPClassifier
+
+        docs = list(docs)
+        y = np.concatenate([[CLASS_OF_LABEL[l] for l in ls] for ls in labels]).astype(np.int64)
+        dense, words, dom = self._first_inputs(docs)
+        if len(y) != dense.shape[0]:
+            raise ValueError("labels must give exactly one label per line")
+        self.dense_mean_ = dense.mean(axis=0)
+        self.dense_scale_ = np.where(dense.std(axis=0) > 1e-9, dense.std(axis=0), 1.0)
+        df = np.bincount(words.indices, minlength=N_WORD_FEATURES)
+        self.idf_ = (np.log((1 + words.shape[0]) / (1 + df)) + 1.0).astype(np.float32)
+        x1 = sparse.hstack([sparse.csr_matrix((dense - self.dense_mean_) / self.dense_scale_),
+                            words, dom], format="csr")
+        line_doc = np.repeat(np.arange(len(docs)), [len(d) for d in docs])
+
+        def first_pass():
+            return SGDClassifier(loss="log_loss", alpha=self.alpha, max_iter=15, tol=None,
+                                 class_weight=None, random_state=self.random_state, average=True)
+
+        oof = np.zeros((len(y), len(CLASSES)))
+        if groups is not None and self.n_folds > 1:
+            line_groups = np.asarray(groups)[line_doc]
+            for k, (tr, te) in enumerate(GroupKFold(self.n_folds).split(x1, y, line_groups)):
+                if verbose:
+                    print(f"  first pass, fold {k + 1}/{self.n_folds}", flush=True)
+                oof[te] = first_pass().fit(x1[tr], y[tr]).decision_function(x1[te])
+        if verbose:
+            print("  first pass, all data", flush=True)
+        clf = first_pass().fit(x1, y)
+        nd = dense.shape[1]
+        coef = clf.coef_.astype(np.float32)
+        self.w_dense_ = coef[:, :nd].astype(np.float64)
+        # Hashed-feature weights are stored (n_features, n_classes), ready for X @ W.
+        self.w_words_ = np.ascontiguousarray(coef[:, nd:nd + N_WORD_FEATURES].T, dtype=np.float64)
+        self.w_dom_ = np.ascontiguousarray(coef[:, nd + N_WORD_FEATURES:].T, dtype=np.float64)
+        self.b_first_ = clf.intercept_.astype(np.float64)
+        logits1 = oof if groups is not None and self.n_folds > 1 else self._first_logits(dense, words, dom)
+        x2 = self._second_inputs(docs, dense, _softmax(logits1.copy()), logits1)
+        self.second_mean_ = x2.mean(axis=0)
+        self.second_scale_ = np.where(x2.std(axis=0) > 1e-9, x2.std(axis=0), 1.0)
+        if verbose:
+            print("  second pass", flush=True)
+        net = MLPClassifier(hidden_layer_sizes=self.hidden, alpha=1e-4, batch_size=512,
+                            learning_rate_init=1e-3, max_iter=30, early_stopping=True,
+                            n_iter_no_change=4, random_state=self.random_state)
+        net.fit((x2 - self.second_mean_) / self.second_scale_, y)
+        self.coefs_ = [c.astype(np.float64) for c in net.coefs_]
+        self.intercepts_ = [b.astype(np.float64) for b in net.intercepts_]
+        return self
+
+    # ---------------------------------------------------------------- inference
+    def predict_proba(self, docs: Sequence[Document]) -> list[np.ndarray]:
+        """Per document, an ``(n_lines, 3)`` array of body/title/boilerplate probabilities.
+
+        All documents are featurised together and scored with one call per pass.
+        """
+        docs = list(docs)
+        sizes = [len(d) for d in docs]
+        if sum(sizes) == 0:
+            return [np.zeros((0, len(CLASSES))) for _ in docs]
+        dense, words, dom = self._first_inputs(docs)
+        logits1 = self._first_logits(dense, words, dom)
+        proba = self._network(self._second_inputs(docs, dense, _softmax(logits1.copy()), logits1))
+        return np.split(proba, np.cumsum(sizes)[:-1])
+
+    def predict(self, docs: Sequence[Document], threshold: float = 0.5,
+                include_title: bool = False) -> list[np.ndarray]:
+        """Per document, a boolean array: True for lines to keep."""
+        out = []
+        for proba in self.predict_proba(docs):
+            p = proba[:, 0] + (proba[:, 1] if include_title else 0.0)
+            out.append(keep_mask(p, threshold, self.transition))
+        return out
+
+    # -------------------------------------------------------------- persistence
+    _ARRAYS = ("dense_mean_", "dense_scale_", "idf_", "w_dense_", "b_first_", "second_mean_",
+               "second_scale_")
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the model as compressed arrays and JSON (no pickle)."""
+        meta = {"format": FORMAT_VERSION, "classes": CLASSES, "line_features": LINE_FEATURES,
+                "context_features": CONTEXT_FEATURES, "n_layers": len(self.coefs_),
+                "params": {"alpha": self.alpha, "hidden": list(self.hidden),
+                           "transition": self.transition, "n_folds": self.n_folds,
+                           "random_state": self.random_state}}
+        arrays = {name: getattr(self, name) for name in self._ARRAYS}
+        arrays["idf_"] = self.idf_.astype(np.float16)
+        for name in ("w_words_", "w_dom_"):
+            m = sparse.csr_matrix(getattr(self, name).T)
+            arrays[name + "data"] = m.data.astype(np.float16)
+            arrays[name + "indices"] = m.indices.astype(np.int32)
+            arrays[name + "indptr"] = m.indptr.astype(np.int64)
+        for i, (w, b) in enumerate(zip(self.coefs_, self.intercepts_)):
+            arrays[f"coef{i}"] = w.astype(np.float32)
+            arrays[f"intercept{i}"] = b.astype(np.float32)
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+        with open(path, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+
+    @classmethod
+    def load(cls, path) -> "LineClassifier":
+        """Read a model written by :meth:`save`.
+
+        Model files hold only numeric arrays and JSON and are read with
+        ``allow_pickle=False``, so a file from an untrusted source cannot execute code;
+        it can still make bad predictions, so only use models you have evaluated.
+        """
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(bytes(z["meta"]).decode())
+            if meta.get("format") != FORMAT_VERSION:
+                raise ValueError(f"unsupported model format {meta.get('format')!r}")
+            if tuple(meta["line_features"]) != tuple(LINE_FEATURES) or \
+                    tuple(meta["context_features"]) != tuple(CONTEXT_FEATURES):
+                raise ValueError("model was trained with a different feature set")
+            params = meta["params"]
+            model = cls(alpha=params["alpha"], hidden=tuple(params["hidden"]),
+                        transition=params["transition"], n_folds=params["n_folds"],
+                        random_state=params["random_state"])
+            for name in cls._ARRAYS:
+                setattr(model, name, z[name].astype(np.float64))
+            model.idf_ = z["idf_"].astype(np.float32)
+            for name, width in (("w_words_", N_WORD_FEATURES), ("w_dom_", N_DOM_FEATURES)):
+                m = sparse.csr_matrix((z[name + "data"].astype(np.float64), z[name + "indices"],
+                                       z[name + "indptr"]), shape=(len(CLASSES), width))
+                setattr(model, name, np.ascontiguousarray(m.toarray().T))
+            model.coefs_ = [z[f"coef{i}"].astype(np.float64) for i in range(meta["n_layers"])]
+            model.intercepts_ = [z[f"intercept{i}"].astype(np.float64) for i in range(meta["n_layers"])]
+        return model
+
+    @classmethod
+    def load_default(cls) -> "LineClassifier":
+        """The model shipped inside the package."""
+        ref = resources.files("boilerstrip") / "models" / "default.npz"
+        with resources.as_file(ref) as path:
+            if not os.path.exists(path):
+                raise FileNotFoundError(
+                    f"the shipped model is missing ({path}); train it with `python -m boilerstrip.train`")
+            return cls.load(path)

@@ -1,0 +1,107 @@
+"""Train the shipped model from the built corpus: ``python -m boilerstrip.train``.
+
+Reads ``data/built/train.jsonl.gz`` (see ``data/README.md``), fits a
+:class:`~boilerstrip.model.LineClassifier` with site-grouped out-of-fold first-pass
+predictions, picks the decoding transition cost on ``dev.jsonl.gz`` and writes
+``boilerstrip/models/default.npz``.  Deterministic: the same corpus gives the same model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from .decoding import keep_mask
+from .features import Document
+from .html import HtmlLine
+from .model import CLASS_OF_LABEL, LineClassifier
+from .text import split_lines
+
+DEFAULT_OUT = Path(__file__).parent / "models" / "default.npz"
+
+
+def read_records(path: Path) -> Iterator[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            yield json.loads(line)
+
+
+def record_documents(record: dict) -> list[tuple[Document, list[str]]]:
+    """The training documents of one corpus record: its plain text, and, when the
+    record carries DOM facts, the same lines as HTML input."""
+    lines = split_lines(record["text"])
+    labels = record["labels"]
+    if len(lines) != len(labels):
+        raise ValueError(f"{record['id']}: {len(lines)} lines but {len(labels)} labels")
+    out = [(Document.from_text_lines(lines), labels)]
+    if record.get("dom"):
+        dom = [HtmlLine(l.text, tag, bool(h), float(ls), int(dp), bool(bp), attrs, True)
+               for l, (tag, h, ls, dp, bp, attrs) in zip(lines, record["dom"])]
+        out.append((Document.from_html_lines(dom), labels))
+    return out
+
+
+def load(path: Path, limit: int | None = None) -> tuple[list[Document], list[list[str]], list[str]]:
+    docs, labels, groups = [], [], []
+    for k, record in enumerate(read_records(path)):
+        if limit is not None and k >= limit:
+            break
+        for doc, labs in record_documents(record):
+            if len(doc):
+                docs.append(doc)
+                labels.append(labs)
+                groups.append(record["site"])
+    return docs, labels, groups
+
+
+def body_f1(model: LineClassifier, docs, labels, transition: float, probas=None) -> float:
+    """Mean over documents of the character-weighted F1 of kept body lines."""
+    scores = []
+    probas = probas if probas is not None else model.predict_proba(docs)
+    for doc, labs, proba in zip(docs, labels, probas):
+        gold = np.array([CLASS_OF_LABEL[l] == 0 for l in labs])
+        kept = keep_mask(proba[:, 0], 0.5, transition)
+        w = np.array([len(t) for t in doc.lines], dtype=np.float64)
+        tp, fp, fn = w[kept & gold].sum(), w[kept & ~gold].sum(), w[~kept & gold].sum()
+        scores.append(1.0 if tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn))
+    return float(np.mean(scores))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m boilerstrip.train", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=Path("data/built"), help="built corpus directory")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the model")
+    ap.add_argument("--limit", type=int, default=None, help="use only the first N records (for quick runs)")
+    args = ap.parse_args(argv)
+    for split in ("train", "dev"):
+        if not (args.data / f"{split}.jsonl.gz").exists():
+            print(f"error: {args.data / (split + '.jsonl.gz')} not found; build it with "
+                  "`python -m boilerstrip.data build`", file=sys.stderr)
+            return 2
+    t0 = time.time()
+    docs, labels, groups = load(args.data / "train.jsonl.gz", args.limit)
+    print(f"train: {len(docs)} documents, {sum(map(len, docs))} lines ({time.time() - t0:.0f}s)", flush=True)
+    model = LineClassifier().fit(docs, labels, groups, verbose=True)
+    print(f"fitted ({time.time() - t0:.0f}s)", flush=True)
+    del docs, labels
+    dev_docs, dev_labels, _ = load(args.data / "dev.jsonl.gz", args.limit)
+    probas = model.predict_proba(dev_docs)
+    scores = {t: body_f1(model, dev_docs, dev_labels, t, probas) for t in (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)}
+    model.transition = max(scores, key=scores.get)
+    print("dev body-line F1 by transition cost: "
+          + ", ".join(f"{t}: {s:.4f}" for t, s in scores.items()) + f" -> {model.transition}", flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    model.save(args.out)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) in {time.time() - t0:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
