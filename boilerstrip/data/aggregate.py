@@ -1,0 +1,88 @@
+"""Aggregator and clean documents, assembled only from real lines.
+
+Aggregator pages (news apps, feed readers, "more stories" scrapes) are the case the
+library exists for: one real article followed by lines that belong to *other* pages.
+Every piece here comes from labelled renderings of real pages of the same split: the
+article's own title/body lines (sometimes after a few of its own boilerplate lines),
+then boilerplate lines of other pages, then 1-3 other articles from other sites, each
+behind its headline and a short source/time line.  Only the first article is body.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+
+from ..text import split_lines
+
+__all__ = ["assemble", "aggregator_doc", "clean_doc", "BOILER_POOL_LABELS"]
+
+BOILER_POOL_LABELS = ("boilerplate", "related", "comments")
+
+
+def assemble(blocks: list[list[tuple[str, str, bool]]], style: str) -> tuple[str, list[str]]:
+    """Join blocks of (text, label, para_break) lines into a document in ``style``.
+
+    "lines" has no blank lines at all; the other styles keep each line's own break and
+    put a blank line between blocks.
+    """
+    out: list[str] = []
+    labels: list[str] = []
+    for b, block in enumerate(blocks):
+        for k, (text, label, para) in enumerate(block):
+            if out:
+                blank = style != "lines" and (para or k == 0)
+                out.append("\n\n" if blank else "\n")
+            out.append(text)
+            labels.append(label)
+    text = "".join(out)
+    assert len(split_lines(text)) == len(labels)
+    return text, labels
+
+
+def _rng(seed: int, key: str) -> random.Random:
+    return random.Random(seed * 1_000_003 + zlib.crc32(key.encode()))
+
+
+def aggregator_doc(page: dict, others: list[dict], pool: list[str], short_pool: list[str],
+                   styles: tuple, seed: int = 0) -> tuple[str, str, list[str]]:
+    """One aggregator document for ``page``; ``others`` are labelled pages of the same
+    split (dicts with site, title, and per-style (text, label, para_break) lines)."""
+    rng = _rng(seed, page["page"])
+    style = rng.choice(styles)
+    lines = page["styles"][style]
+    keep = [i for i, (_, lab, _) in enumerate(lines) if lab in ("title", "body")]
+    first = keep[0]
+    lead = []
+    if rng.random() < 0.4:
+        before = [ln for ln in lines[max(0, first - 6):first] if ln[1] == "boilerplate"]
+        lead = [(t, "boilerplate", p) for t, _, p in before[-rng.randint(1, 3):]]
+    blocks = []
+    if lead:
+        blocks.append(lead)
+    blocks.append([lines[i] for i in keep])
+    blocks.append([(t, "boilerplate", False) for t in rng.sample(pool, min(len(pool), rng.randint(2, 8)))])
+    candidates = [o for o in others if o["site"] != page["site"]]
+    for other in rng.sample(candidates, min(len(candidates), rng.randint(1, 3))):
+        olines = other["styles"][style]
+        body = [(t, "boilerplate", p) for t, lab, p in olines if lab == "body"]
+        head = other["title"] or next((t for t, lab, _ in olines if lab == "title"), "")
+        block = []
+        if head and split_lines(head):
+            block.append((" ".join(head.split()), "boilerplate", True))
+        if short_pool:
+            block.append((rng.choice(short_pool), "boilerplate", False))
+        blocks.append(block + body)
+    text, labels = assemble(blocks, style)
+    return style, text, labels
+
+
+def clean_doc(title: str, gold: str, key: str, seed: int = 0) -> tuple[str, str, list[str]]:
+    """The gold text alone: title line + gold body lines, with or without blank lines."""
+    rng = _rng(seed + 1, key)
+    style = rng.choice(("paragraphs", "lines"))
+    body = [(ln.text, "body", ln.para_break) for ln in split_lines(gold)]
+    head = [(" ".join(title.split()), "title", False)] if title.strip() else []
+    blocks = [b for b in (head, body) if b]
+    text, labels = assemble(blocks, style)
+    return style, text, labels

@@ -1,0 +1,232 @@
+"""Corpus build: readers, alignment, splits and a whole build on a tiny fake corpora tree."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from boilerstrip.data.aggregate import assemble
+from boilerstrip.data.align import align_lines, tokens
+from boilerstrip.data.build import build
+from boilerstrip.data.corpora import SOURCES, read_all, site_of, strip_l3s_annotations
+from boilerstrip.data.splits import assign_splits
+from boilerstrip.html import STYLES, render_html, to_text
+from boilerstrip.text import split_lines
+
+BODY1 = ("The council met on Tuesday to discuss the new budget for the coming year.",
+         "Members said the plan would raise spending on schools and roads by a modest amount.")
+BODY2 = ("Scientists found a new species of frog in the mountains of the northern region.",
+         "The frog is small and green and sings at night during the rainy season.")
+
+
+def _page(title: str, body: tuple, extra: str = "") -> str:
+    paras = "".join(f"<p>{p}</p>" for p in body)
+    return (f"<html><head><title>{title}</title></head><body><nav><a href='/'>Home</a> <a href='/n'>News</a></nav>"
+            f"<h1>{title}</h1><div class='story'>{paras}</div><div class='share'>Share</div>"
+            f"<ul class='related'><li><a href='/x'>Other story about budgets and frogs today</a></li></ul>{extra}"
+            f"<footer>Copyright 2024 Example Media. All rights reserved.</footer></body></html>")
+
+
+def _tar(path: Path, top: str, files: dict[str, bytes]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in sorted(files.items()):
+            info = tarfile.TarInfo(f"{top}/{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+
+def make_corpora(root: Path) -> Path:
+    """A tiny corpora tree: 2 pages per source, in each source's real archive layout."""
+    sites = ["alpha-news.com", "beta-times.co.uk", "gamma.org", "delta.net", "epsilon.com", "zeta.com",
+             "eta.com", "theta.com", "iota.com", "kappa.com", "lambda.com", "mu.com"]
+    # L3S: labels on spans, injected style, url mapping
+    style = "<style type='text/css'>.x-nc-sel0 { display:block }</style>"
+    ann = []
+    for k, (title, body) in enumerate([("Budget agreed", BODY1), ("Frog found", BODY2)]):
+        spans = "".join(f"<p><span class='x-nc-sel2'>{p}</span></p>" for p in body)
+        ann.append(f"<html><head>{style}</head><body class='x-nc-linearized'><div>Home</div>"
+                   f"<h1><span class='x-nc-sel1'>{title}</span></h1>{spans}"
+                   f"<p><span class='x-nc-sel3'>Photo: a caption</span></p>"
+                   f"<p><span class='x-nc-sel4'>Related: another story</span></p>"
+                   f"<p><span class='x-nc-sel5'>Great article, thanks!</span></p></body></html>")
+    _tar(root / "l3s-gn1/l3s-gn1.tar.gz", "l3s-gn1", {
+        "url-mapping.txt": f"<urn:uuid:u1>\thttp://www.{sites[0]}/a\n<urn:uuid:u2>\thttp://news.{sites[1]}/b\n".encode(),
+        "annotated/u1.html": ann[0].encode(), "annotated/u2.html": ann[1].encode(),
+        "original/u1.html": b"<html></html>", "original/u2.html": b"<html></html>"})
+    # WCXB: gzipped html + ground-truth json, dev/test
+    meta = {"files": {}}
+    files = {}
+    for k, (split, fid, site) in enumerate([("dev", "0001", sites[2]), ("test", "0002", sites[3])]):
+        title, body = ("Budget agreed", BODY1) if k == 0 else ("Frog found", BODY2)
+        files[f"{split}/html/{fid}.html.gz"] = gzip.compress(_page(title, body).encode())
+        gt = {"url": f"https://{site}/p", "ground_truth": {"title": title, "main_content": "\n\n".join(body),
+                                                           "with": [body[0][:20]], "without": ["Share"]}}
+        files[f"{split}/ground-truth/{fid}.json"] = json.dumps(gt).encode()
+        meta["files"][fid] = {"split": split, "page_type": "article", "domain": site}
+    files["metadata.json"] = json.dumps(meta).encode()
+    _tar(root / "wcxb/wcxb-articles.tar.gz", "wcxb", files)
+    # MSV: cp1252 gold with curly quotes, title first line
+    for source, prefix, s in (("msv-big5", "big5-05/", (sites[4], sites[5])), ("msv-chaos", "", (sites[6], sites[7]))):
+        files = {}
+        for k, (title, body) in enumerate([("Budget agreed", BODY1), ("Frog found", BODY2)]):
+            canon = f"<link rel='canonical' href='http://www.{s[k]}/story'>"
+            page = _page(title, body).replace("<head>", "<head>" + canon)
+            files[f"{prefix}html/story ({k + 1}).htm"] = page.encode()
+            gold = "\u201c" + title + "\u201d\r\n\r\n" + "\r\n\r\n".join(body)
+            files[f"{prefix}gold/story ({k + 1}).txt"] = gold.encode("cp1252")
+        _tar(root / f"{source}/{source}.tar.gz", source, files)
+    # Readability: one real page, one synthetic case that must be skipped
+    page = _page("Budget agreed", BODY1).replace("<head>", f"<head><link rel='canonical' href='https://{sites[8]}/x'>")
+    expected = "<div id='readability-page-1'>" + "".join(f"<p>{p}</p>" for p in BODY1) + "</div>"
+    files = {"real-1/source.html": page.encode(), "real-1/expected.html": expected.encode(),
+             "real-1/expected-metadata.json": json.dumps({"title": "Budget agreed", "lang": "en"}).encode(),
+             "replace-brs/source.html": b"<p>x</p>", "replace-brs/expected.html": b"<p>x</p>"}
+    _tar(root / "readability-test-pages/readability-test-pages.tar.gz", "readability-test-pages", files)
+    # trafilatura: snippets only
+    ev = {f"https://{sites[9]}/a": {"file": "a.html", "with": ["frog"], "without": ["Share"]},
+          f"https://{sites[10]}/b": {"file": "b.html", "with": ["budget"], "without": ["Home"]}}
+    _tar(root / "trafilatura-eval/trafilatura-eval.tar.gz", "trafilatura-eval", {
+        "evaldata.json": json.dumps(ev).encode(),
+        "html/a.html": _page("Frog found", BODY2).replace("<html>", "<html lang='de'>").encode(),
+        "html/b.html": _page("Budget agreed", BODY1).encode()})
+    return root
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory) -> Path:
+    return make_corpora(tmp_path_factory.mktemp("corpora"))
+
+
+def test_tokens_ignore_cosmetics():
+    assert tokens("\u201cDon\u2019t\u201d \u2014 Caf\u00e9&nbsp;&amp; FOO\u00a0bar") == \
+        tokens('"Don\'t" - Cafe & foo bar')
+    assert tokens("\ufb01ne  \t line") == ["fine", "line"]
+
+
+def test_align_tolerates_quotes_dashes_entities_whitespace():
+    lines = ["Home", "News", "Budget \u2014 \u201cagreed\u201d", "The council met on Tuesday &amp; discussed the   budget.",
+             "Share", "It\u2019s a modest plan \u2013 members said.", "Related stories", "Copyright 2024"]
+    gold = 'The Council met on tuesday & discussed the budget.\n\nIt\'s a modest plan - members said.'
+    a = align_lines(lines, gold, 'Budget - "Agreed"')
+    assert a.labels == ["boilerplate", "boilerplate", "title", "body", "boilerplate", "body",
+                        "boilerplate", "boilerplate"]
+    assert a.gold_covered == a.gold_tokens
+
+
+def test_short_lines_need_whole_run():
+    # "Share" and "news" appear in the gold, but not as a run continuing into neighbours
+    lines = ["Share", "news", "Subhead here", "We report the news every day and night.", "Share"]
+    gold = "Subhead here\nWe report the news every day and night.\nPress share to share."
+    a = align_lines(lines, gold)
+    assert a.labels == ["boilerplate", "boilerplate", "body", "body", "boilerplate"]
+    # a short gold line separated from the rest on the page is body when it is a whole gold line
+    a = align_lines(["Intro line of the article is long enough", "Ad", "Key Points", "More text follows here ok"],
+                    "Intro line of the article is long enough\nKey Points\nMore text follows here ok")
+    assert a.labels == ["body", "boilerplate", "body", "body"]
+
+
+def test_site_of():
+    assert site_of("http://www.bbc.co.uk/news/x") == "bbc.com"  # alias: one site, two domains
+    assert site_of("https://news.example.com.au/a") == "example.com.au"
+    assert site_of("https://web.archive.org/web/20130428031108/http://www.forbes.com/sites/x") == "forbes.com"
+    assert site_of("//us.yahoo.com/news/") == "yahoo.com"
+
+
+def test_strip_l3s_annotations():
+    raw = ("<html><head><style>.x-nc-sel0 {a:b}</style></head><body class='x-nc-linearized'>"
+           "<span class=\"x-nc-sel2\">x</span><div class=\"story x-nc-sel0\">y</div></body></html>")
+    clean = strip_l3s_annotations(raw)
+    assert "x-nc" not in clean and "<style" not in clean and 'class="story"' in clean
+
+
+def test_readers(corpora):
+    pages = read_all(corpora)
+    by = {p.page_id: p for p in pages}
+    assert {p.source for p in pages} == set(SOURCES)
+    assert "readability-test-pages/replace-brs" not in by  # synthetic case skipped
+    msv = by["msv-big5/big5-05/story (1)"]
+    assert msv.gold_title == "\u201cBudget agreed\u201d" and msv.gold_text.startswith("The council")
+    l3s = by["l3s-gn1/u1"]
+    assert l3s.gold_title == "Budget agreed" and "x-nc" not in l3s.html and "x-nc" in l3s.annotated
+    assert by["wcxb/test/0002"].site == "delta.net"
+    traf = [p for p in pages if p.source == "trafilatura-eval"]
+    assert all(p.gold_text == "" for p in traf) and {p.lang for p in traf} == {"de", ""}
+
+
+def test_html_invariant_on_fixture_pages(corpora):
+    for page in read_all(corpora):
+        for style in STYLES:
+            lines = render_html(page.html, style)
+            assert [l.text for l in split_lines(to_text(lines))] == [l.text for l in lines]
+
+
+def test_splits_disjoint_and_wcxb_test_pinned(corpora):
+    pages = read_all(corpora)
+    split = assign_splits(pages)
+    assert split["delta.net"] == "test"
+    assert set(split.values()) <= {"train", "dev", "test"}
+    assert all(p.site in split for p in pages)
+
+
+def test_assemble_counts_lines():
+    text, labels = assemble([[("a", "title", False), ("b", "body", True)], [("c", "boilerplate", False)]], "lines")
+    assert text == "a\nb\nc" and labels == ["title", "body", "boilerplate"]
+    text, _ = assemble([[("a", "title", False), ("b", "body", True)], [("c", "boilerplate", False)]], "paragraphs")
+    assert text == "a\n\nb\n\nc"
+
+
+def test_full_build(corpora, tmp_path):
+    out = tmp_path / "built"
+    manifest = build(corpora, out, n_jobs=1, manifest_path=tmp_path / "manifest.json", log=lambda *a: None)
+    assert json.loads((tmp_path / "manifest.json").read_text())["sources"].keys() == set(SOURCES)
+    sites: dict[str, set] = {}
+    docs, pages = [], []
+    for split in ("train", "dev", "test"):
+        with gzip.open(out / f"{split}.jsonl.gz", "rt") as f:
+            for line in f:
+                d = json.loads(line)
+                d["_split"] = split
+                docs.append(d)
+        with gzip.open(out / f"{split}-pages.jsonl.gz", "rt") as f:
+            for line in f:
+                p = json.loads(line)
+                pages.append(p)
+                sites.setdefault(p["site"], set()).add(split)
+                assert set(p) == {"page", "source", "site", "lang", "url", "html", "gold", "gold_title", "with", "without"}
+                assert "x-nc-" not in p["html"]
+    assert all(len(s) == 1 for s in sites.values())
+    assert len(pages) == 11  # 2 per source, 1 readability case skipped
+    keys = {"id", "page", "source", "site", "lang", "kind", "style", "text", "labels", "gold", "gold_title"}
+    kinds = set()
+    for d in docs:
+        assert keys <= set(d) <= keys | {"dom", "_split"}
+        assert d["style"] in STYLES and d["kind"] in ("page", "aggregator", "clean")
+        assert len(split_lines(d["text"])) == len(d["labels"])
+        assert d["source"] != "trafilatura-eval"
+        kinds.add(d["kind"])
+        if d["kind"] == "page" and d["style"] == "paragraphs":
+            assert len(d["dom"]) == len(d["labels"]) and len(d["dom"][0]) == 6
+        if d["kind"] == "page":
+            assert "body" in d["labels"]
+    assert kinds == {"page", "aggregator", "clean"}
+    l3s = next(d for d in docs if d["id"] == "l3s-gn1/u1#page-paragraphs")
+    lines = [l.text for l in split_lines(l3s["text"])]
+    assert dict(zip(lines, l3s["labels"])) == {
+        "Home": "boilerplate", "Budget agreed": "title", BODY1[0]: "body", BODY1[1]: "body",
+        "Photo: a caption": "supplemental", "Related: another story": "related",
+        "Great article, thanks!": "comments"}
+    wc = next(d for d in docs if d["id"] == "wcxb/dev/0001#page-lines")
+    got = dict(zip([l.text for l in split_lines(wc["text"])], wc["labels"]))
+    assert got["Budget agreed"] == "title" and got[BODY1[0]] == "body" and got["Share"] == "boilerplate"
+    assert got["Home News"] == "boilerplate" and got["Copyright 2024 Example Media. All rights reserved."] == "boilerplate"
+    # determinism: a second build is byte-identical
+    build(corpora, tmp_path / "again", n_jobs=2, log=lambda *a: None)
+    for name in ("train.jsonl.gz", "dev.jsonl.gz", "test.jsonl.gz", "test-pages.jsonl.gz"):
+        assert (out / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
+    assert manifest["alignment"]["wcxb"]["gold_recall_mean"] == 1.0
