@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from .html import looks_like_html, render_html
 from .model import CLASSES, LineClassifier
 from .text import TextInput, decode, join_lines, split_lines, TextLine
 
-__all__ = ["Line", "clean", "classify", "to_document", "default_model"]
+__all__ = ["Line", "clean", "classify", "text_of", "to_document", "classify_documents", "default_model"]
 
 _DEFAULT: Optional[LineClassifier] = None
 
@@ -38,8 +38,8 @@ class Line:
     ``index`` is the line number in the input (0-based, blank lines counted; for HTML
     input, the number of the rendered line), ``score`` the probability that the line
     is article body, ``title_score`` that it is the article's headline, ``label`` one
-    of ``"body"``, ``"title"``, ``"boilerplate"`` and ``kept`` whether :func:`clean`
-    returns it.
+    of ``"body"``, ``"title"``, ``"boilerplate"``, ``kept`` whether :func:`clean`
+    returns it, and ``para_break`` whether a paragraph break precedes it.
     """
 
     text: str
@@ -48,6 +48,7 @@ class Line:
     score: float
     title_score: float
     kept: bool
+    para_break: bool = False
 
 
 def to_document(text: TextInput, html: Optional[bool] = None) -> tuple[Document, list[TextLine]]:
@@ -67,30 +68,45 @@ def to_document(text: TextInput, html: Optional[bool] = None) -> tuple[Document,
     return Document.from_text_lines(lines), lines
 
 
-def _decide(proba: np.ndarray, threshold: float, include_title: bool, transition: float):
-    p_keep = proba[:, 0] + (proba[:, 1] if include_title else 0.0)
-    kept = keep_mask(p_keep, threshold, transition)
-    best = proba.argmax(axis=1)
-    title = proba[:, 1] >= proba[:, 0]
-    labels = np.where(kept, np.where(title & include_title, 1, 0), np.where(best == 1, 1, 2))
-    return kept, labels
+def classify_documents(docs: Sequence[tuple[Document, list[TextLine]]], model: LineClassifier,
+                       threshold: float = 0.5, include_title: bool = False) -> list[list[Line]]:
+    """Label already-split documents with one batched model call per pass."""
+    docs = list(docs)
+    out: list[list[Line]] = []
+    for (doc, lines), proba in zip(docs, model.predict_proba([d for d, _ in docs])):
+        p_keep = proba[:, 0] + (proba[:, 1] if include_title else 0.0)
+        kept = keep_mask(p_keep, threshold, model.transition)
+        title = proba[:, 1] >= proba[:, 0]
+        best = proba.argmax(axis=1)
+        labels = np.where(kept, np.where(title & include_title, 1, 0), np.where(best == 1, 1, 2))
+        out.append([Line(line.text, line.index, CLASSES[int(lab)], float(p[0]), float(p[1]), bool(k),
+                         line.para_break)
+                    for line, p, k, lab in zip(lines, proba, kept.tolist(), labels.tolist())])
+    return out
+
+
+def text_of(lines: Sequence[Line]) -> str:
+    """The cleaned text of classified lines: the kept ones, paragraph breaks preserved."""
+    positions = [k for k, line in enumerate(lines) if line.kept]
+    return join_lines([TextLine(l.text, l.index, l.para_break) for l in lines], positions)
 
 
 def classify(text: TextInput, *, threshold: float = 0.5, include_title: bool = False,
              html: Optional[bool] = None, model: Optional[LineClassifier] = None) -> list[Line]:
     """Label every non-blank line of ``text`` (``str`` or ``bytes``, plain text or HTML).
 
-    >>> lines = classify("Menu\\nHome\\n\\nThe council voted on Tuesday to expand the park.")  # doctest: +SKIP
-    >>> [(l.label, round(l.score, 2)) for l in lines]                               # doctest: +SKIP
+    Use it to pick your own precision/recall trade-off or to see why a line went.
+
+    >>> lines = classify("Menu\\nHome\\n\\nThe council voted on Tuesday to expand the park.")
+    >>> [l.index for l in lines]
+    [0, 1, 3]
+    >>> all(0.0 <= l.score <= 1.0 for l in lines)
+    True
     """
-    model = model or default_model()
-    doc, lines = to_document(text, html)
-    if not lines:
+    doc = to_document(text, html)
+    if not doc[1]:
         return []
-    proba = model.predict_proba([doc])[0]
-    kept, labels = _decide(proba, threshold, include_title, model.transition)
-    return [Line(line.text, line.index, CLASSES[int(lab)], float(p[0]), float(p[1]), bool(k))
-            for line, p, k, lab in zip(lines, proba, kept, labels)]
+    return classify_documents([doc], model or default_model(), threshold, include_title)[0]
 
 
 def clean(text: TextInput, *, threshold: float = 0.5, include_title: bool = False,
@@ -105,27 +121,10 @@ def clean(text: TextInput, *, threshold: float = 0.5, include_title: bool = Fals
 
     >>> clean("")
     ''
+    >>> clean(None)
+    Traceback (most recent call last):
+    ...
+    TypeError: expected str or bytes, got NoneType
     """
-    model_ = model
-    doc, lines = to_document(text, html)
-    if not lines:
-        return ""
-    model_ = model_ or default_model()
-    proba = model_.predict_proba([doc])[0]
-    kept, _ = _decide(proba, threshold, include_title, model_.transition)
-    return join_lines(lines, np.flatnonzero(kept).tolist())
-
-
-def clean_documents(docs: Iterable[tuple[Document, list[TextLine]]], model: LineClassifier,
-                    threshold: float = 0.5, include_title: bool = False) -> list[str]:
-    """Clean already-split documents with one batched model call (used by batch code)."""
-    docs = list(docs)
-    probas = model.predict_proba([d for d, _ in docs])
-    out = []
-    for (doc, lines), proba in zip(docs, probas):
-        if not lines:
-            out.append("")
-            continue
-        kept, _ = _decide(proba, threshold, include_title, model.transition)
-        out.append(join_lines(lines, np.flatnonzero(kept).tolist()))
-    return out
+    return text_of(classify(text, threshold=threshold, include_title=include_title, html=html,
+                            model=model))

@@ -1,0 +1,232 @@
+"""Command line: ``python -m boilerstrip [OPTIONS] PATH...``.
+
+Each PATH is a file, a directory (its files, recursively, in sorted order) or ``-`` for
+standard input.  Cleaned text goes to standard output, or with ``-o`` to a file (one
+input) or a directory mirroring the inputs.  Exit status: 0 all went well, 1 some input
+could not be read or written, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional, Sequence
+
+from . import __version__
+from .api import Line, default_model, text_of
+from .batch import classify_many
+
+PROG = "boilerstrip"
+
+
+@dataclass
+class Source:
+    """One input: where it came from and where its output goes (relative path)."""
+
+    name: str            # as shown to the user
+    path: Optional[Path]  # None for stdin
+    relative: Path       # output path relative to -o DIR
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog=PROG, description="Keep the article, drop the boilerplate, in scraped text or HTML.",
+        epilog="Examples:\n  python -m boilerstrip page.txt\n  cat page.html | python -m boilerstrip -\n"
+               "  python -m boilerstrip crawl/ -o cleaned/ -j 2\n  python -m boilerstrip --jsonl crawl/ > out.jsonl",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("paths", nargs="+", metavar="PATH", help="file, directory, or - for stdin")
+    ap.add_argument("-o", "--output", metavar="OUT",
+                    help="output file (one input) or directory (mirrors the inputs); default stdout")
+    mode = ap.add_mutually_exclusive_group()
+    mode.add_argument("--jsonl", action="store_true",
+                      help="one JSON record per input: path, text, kept/dropped line counts, scores")
+    mode.add_argument("--explain", action="store_true", help="print every line with its label and score")
+    ap.add_argument("--threshold", type=float, default=0.5, metavar="T",
+                    help="body probability above which a line is kept (0-1, default 0.5)")
+    ap.add_argument("--include-title", action="store_true", help="keep the headline too")
+    ap.add_argument("--format", choices=("auto", "text", "html"), default="auto",
+                    help="input format (default: detect HTML)")
+    ap.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="worker processes (-1: all cores)")
+    ap.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return ap
+
+
+def _collect(paths: Sequence[str], errors: list[str]) -> list[Source]:
+    sources: list[Source] = []
+    for raw in paths:
+        if raw == "-":
+            sources.append(Source("<stdin>", None, Path("stdin.txt")))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            for f in sorted(p for p in path.rglob("*") if p.is_file()):
+                sources.append(Source(str(f), f, f.relative_to(path)))
+        elif path.exists():
+            sources.append(Source(str(path), path, Path(path.name)))
+        else:
+            errors.append(f"{PROG}: {raw}: no such file or directory")
+    return sources
+
+
+def _read(source: Source, errors: list[str]) -> Optional[bytes]:
+    try:
+        if source.path is None:
+            return sys.stdin.buffer.read()
+        return source.path.read_bytes()
+    except OSError as exc:
+        errors.append(f"{PROG}: {source.name}: {exc.strerror or exc}")
+        return None
+
+
+def _write_atomic(target: Path, data: str) -> None:
+    """Write via a temporary file in the same directory, then rename over the target."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _record(source: Source, lines: list[Line]) -> str:
+    kept = sum(l.kept for l in lines)
+    return json.dumps({"path": source.name, "text": text_of(lines), "kept": kept,
+                       "dropped": len(lines) - kept, "scores": [round(l.score, 4) for l in lines]},
+                      ensure_ascii=False)
+
+
+def _explain(lines: list[Line], colour: bool) -> str:
+    out = []
+    for l in lines:
+        row = f"{l.index:5d} {'+' if l.kept else '-'} {l.score:.2f} {l.label:<11} {l.text}"
+        if colour:
+            row = f"\x1b[32m{row}\x1b[0m" if l.kept else f"\x1b[2;31m{row}\x1b[0m"
+        out.append(row)
+    return "\n".join(out)
+
+
+class _Progress:
+    """A one-line progress bar on stderr, only for long batches on a terminal."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.done = total, 0
+        self.enabled = enabled and total >= 20 and sys.stderr.isatty()
+
+    def step(self) -> None:
+        self.done += 1
+        if self.enabled and (self.done == self.total or self.done % max(1, self.total // 200) == 0):
+            width = 30
+            filled = width * self.done // self.total
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}")
+            if self.done == self.total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _run(args: argparse.Namespace) -> int:
+    errors: list[str] = []
+    sources = _collect(args.paths, errors)
+    out_dir: Optional[Path] = None
+    out_file: Optional[Path] = None
+    if args.output:
+        out = Path(args.output)
+        multi = len(sources) > 1 or any(Path(p).is_dir() for p in args.paths)
+        if out.is_dir() or args.output.endswith(os.sep) or (multi and not args.jsonl):
+            out_dir = out
+        else:
+            out_file = out
+        inputs = {s.path.resolve() for s in sources if s.path is not None}
+        targets = [out_file] if out_file else [out_dir / _output_name(s) for s in sources]
+        clash = next((t for t in targets if t is not None and t.resolve() in inputs), None)
+        if clash is not None:
+            print(f"{PROG}: refusing to overwrite input file {clash}", file=sys.stderr)
+            return 2
+    for message in errors:
+        print(message, file=sys.stderr)
+    failed = bool(errors)
+    readable: list[tuple[Source, bytes]] = []
+    for source in sources:
+        read_errors: list[str] = []
+        data = _read(source, read_errors)
+        if data is None:
+            print(read_errors[0], file=sys.stderr)
+            failed = True
+        else:
+            readable.append((source, data))
+
+    try:
+        model = default_model()  # fail early, once, with a clear message
+    except (OSError, ValueError) as exc:
+        print(f"{PROG}: cannot load the model: {exc}", file=sys.stderr)
+        return 1
+    html = {"auto": None, "text": False, "html": True}[args.format]
+    progress = _Progress(len(readable), not args.quiet)
+    colour = args.explain and out_file is None and out_dir is None and sys.stdout.isatty()
+    results = classify_many((d for _, d in readable), n_jobs=args.jobs, threshold=args.threshold,
+                            include_title=args.include_title, html=html,
+                            model=model if args.jobs == 1 else None)
+    collected: list[str] = []
+    for (source, _), lines in zip(readable, results):
+        if args.jsonl:
+            chunk = _record(source, lines)
+        elif args.explain:
+            chunk = _explain(lines, colour)
+        else:
+            chunk = text_of(lines)
+        if out_dir is not None and not args.jsonl:
+            try:
+                _write_atomic(out_dir / _output_name(source), chunk + "\n" if chunk else "")
+            except OSError as exc:
+                print(f"{PROG}: cannot write output for {source.name}: {exc.strerror or exc}", file=sys.stderr)
+                failed = True
+        elif out_file is not None or out_dir is not None:
+            collected.append(chunk)
+        else:
+            sys.stdout.write(chunk + "\n" if chunk else "")
+            sys.stdout.flush()
+        progress.step()
+    if collected or out_file is not None:
+        target = out_file if out_file is not None else out_dir / "cleaned.jsonl"  # type: ignore[operator]
+        try:
+            _write_atomic(target, "".join(c + "\n" for c in collected if c))
+        except OSError as exc:
+            print(f"{PROG}: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
+
+
+def _output_name(source: Source) -> Path:
+    rel = source.relative
+    if rel.suffix.lower() in (".html", ".htm", ".xhtml"):
+        rel = rel.with_suffix(".txt")
+    return rel
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    if not 0.0 < args.threshold < 1.0:
+        _parser().error("--threshold must be between 0 and 1 (exclusive)")
+    if args.jobs == 0:
+        _parser().error("-j must be a positive number or -1")
+    try:
+        return _run(args)
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
