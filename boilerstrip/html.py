@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lxml import etree, html as lxml_html
+from lxml import etree
 
 from .text import TextInput, decode, normalize_line
 
@@ -66,16 +66,31 @@ def looks_like_html(text: str) -> bool:
     return len(_HTML_HINT.findall(head, 0, 20000)) >= 3
 
 
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, recover=True, collect_ids=False,
+                           huge_tree=True, no_network=True)
+
+
 def _parse(markup: str):
-    parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, recover=True,
-                                  collect_ids=False, huge_tree=True)
-    # lxml refuses str with an encoding declaration; drop the XML declaration if any.
+    # lxml refuses str with an XML encoding declaration; drop it if there is one.
     markup = re.sub(r"^\s*<\?xml[^>]*\?>", "", markup, count=1)
     try:
-        root = lxml_html.document_fromstring(markup, parser=parser)
-    except (etree.ParserError, ValueError):
+        return etree.fromstring(markup, _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
-    return root
+
+
+def _drop_keep_tail(el) -> None:
+    """Remove an element and its content but keep the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
 
 
 class _Renderer:
@@ -86,9 +101,9 @@ class _Renderer:
         self.lines: list[HtmlLine] = []
         self.buf: list[str] = []
         self.link_chars = 0
-        self.stack: list[tuple[str, str]] = []  # (tag, attr words)
-        self.links = 0
-        self.pre = 0
+        self.stack: list[tuple[str, str]] = []  # (tag, raw class + id)
+        self.blocks: list[str] = []  # the enclosing block tags
+        self.links = self.pre = self.headings = self.containers = 0
         self.mark = mark
         self.marks: list[str | None] = [None]
         self.mark_chars: dict[str | None, int] = {}
@@ -101,7 +116,7 @@ class _Renderer:
         return tag in _BLOCK or tag == "br"
 
     def add(self, s: str | None) -> None:
-        if s:
+        if s and (self.buf or not s.isspace()):
             self.buf.append(s)
             if self.links:
                 self.link_chars += len(s)
@@ -118,10 +133,10 @@ class _Renderer:
         mark = max(self.mark_chars, key=self.mark_chars.get) if self.mark_chars else None
         self.mark_chars = {}
         pieces = raw.splitlines() if self.pre else [raw]
-        block = next((t for t, _ in reversed(self.stack) if t in _BLOCK), "")
-        heading = any(t in _HEADING for t, _ in self.stack)
-        container = any(t in _CONTAINER for t, _ in self.stack)
-        attrs = " ".join(a for _, a in self.stack[-6:] if a)
+        block = self.blocks[-1] if self.blocks else ""
+        heading = self.headings > 0
+        container = self.containers > 0
+        attrs = " ".join(_ATTR_WORDS.findall(" ".join(a for _, a in self.stack[-6:] if a).lower()))
         total = max(1, len(raw))
         for piece in pieces:
             text = normalize_line(piece if self.pre else _WS.sub(" ", piece).strip())
@@ -140,11 +155,14 @@ class _Renderer:
             if event == "start":
                 if self.is_block(tag):
                     self.flush()
-                words = " ".join(_ATTR_WORDS.findall(
-                    ((el.get("class") or "") + " " + (el.get("id") or "")).lower()))
-                self.stack.append((tag, words))
+                cls, ident = el.get("class"), el.get("id")
+                self.stack.append((tag, f"{cls or ''} {ident or ''}" if cls or ident else ""))
+                if tag in _BLOCK:
+                    self.blocks.append(tag)
                 self.links += tag == "a"
                 self.pre += tag == "pre"
+                self.headings += tag in _HEADING
+                self.containers += tag in _CONTAINER
                 if self.mark is not None:
                     own = self.mark(el)
                     self.marks.append(own if own is not None else self.marks[-1])
@@ -153,8 +171,12 @@ class _Renderer:
                 if self.is_block(tag):
                     self.flush()
                 self.stack.pop()
+                if tag in _BLOCK:
+                    self.blocks.pop()
                 self.links -= tag == "a"
                 self.pre -= tag == "pre"
+                self.headings -= tag in _HEADING
+                self.containers -= tag in _CONTAINER
                 if self.mark is not None:
                     self.marks.pop()
                 self.add(el.tail)
@@ -178,8 +200,7 @@ def render_html(markup: TextInput, style: str = "paragraphs", mark=None) -> list
         return []
     etree.strip_elements(root, *_DROP, with_tail=False)
     for hidden in root.xpath("//*[@hidden or @aria-hidden='true']"):
-        if hidden.getparent() is not None:
-            hidden.drop_tree()
+        _drop_keep_tail(hidden)
     return _Renderer(style, mark).render(root)
 
 
