@@ -66,7 +66,7 @@ def _title_lines(line_toks: list[list[str]], title: list[str], labels: list[str]
             if len(run) > 1.5 * len(title) + 2:
                 break
             m = sum(b.size for b in SequenceMatcher(None, title, run, autojunk=False).get_matching_blocks())
-            if m >= 0.9 * len(run) and m >= 0.75 * len(title):
+            if (m >= 0.9 * len(run) and m >= 0.75 * len(title)) or (m == len(title) and m >= 0.6 * len(run)):
                 found.append((i, j))
                 break
     if not found:
@@ -121,6 +121,13 @@ def align_lines(lines: list[str], gold: str, title: str = "") -> Alignment:
         a, b, size = blocks[k]
         whole_gold_line = gold_pos[span.start] in gold_starts and gold_pos[span.stop - 1] + 1 in gold_ends
         if size > n or whole_gold_line:
+            labels[i] = "body"
+    # lines without word tokens ("---", "}", "•") follow their neighbours when both are body
+    prev = "boilerplate"
+    for i, toks in enumerate(line_toks):
+        if toks:
+            prev = labels[i]
+        elif prev == "body" and next((labels[j] for j in range(i + 1, len(labels)) if line_toks[j]), "") == "body":
             labels[i] = "body"
     for i in _title_lines(line_toks, tokens(title), labels):
         labels[i] = "title"
