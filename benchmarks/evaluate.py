@@ -20,7 +20,7 @@ Shingle precision / recall / F1 (the measure of the public article-extraction be
    not -> ``fn = 1``.
 4. *Over pages.*  ``precision = mean(tp) / (mean(tp) + mean(fp))``,
    ``recall = mean(tp) / (mean(tp) + mean(fn))``, ``F1 = 2PR / (P + R)`` (0 when
-   ``P + R = 0``).
+   ``P + R = 0``; an empty denominator makes a score undefined, as for line scores).
 
 Gold text and titles.  Gold is the record's ``gold`` (article body, no title).  By
 default (``include_title=False``) the title is left out of both sides: for a plain-text
@@ -43,8 +43,10 @@ subsequence: each output line is matched to the first not-yet-passed input line 
 same text (compared after stripping surrounding whitespace).  Output lines that match
 no input line are ignored by this measure (they still count in shingle scoring).
 Counts are summed over all lines of all documents of a group (micro average):
-``precision = tp / (tp + fp)``, ``recall = tp / (tp + fn)``, where positive = dropped;
-an empty denominator gives 0.  A document whose label count differs from its line
+``precision = tp / (tp + fp)``, ``recall = tp / (tp + fn)``, where positive = dropped.
+A score with an empty denominator is undefined (``None``, shown as "–"): e.g. the
+precision of a tool that drops nothing, or the recall on documents without
+boilerplate; F1 is then 0 if the other score is 0, else undefined.  A document whose label count differs from its line
 count is not line-scored (reported as ``label_mismatch``).
 
 Snippet scores (pages that carry ``with`` / ``without`` snippets)
@@ -160,10 +162,16 @@ def shingle_counts(predicted: str, gold: str, n: int = N) -> tuple[float, float,
     return tp / total, fp / total, fn / total
 
 
-def _prf(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
-    p = tp / (tp + fp) if tp + fp > 0 else 0.0
-    r = tp / (tp + fn) if tp + fn > 0 else 0.0
-    f = 2 * p * r / (p + r) if p + r > 0 else 0.0
+def _prf(tp: float, fp: float, fn: float) -> tuple[float | None, float | None, float | None]:
+    """Precision, recall, F1; ``None`` where undefined (an empty denominator).
+
+    F1 is 0 when either defined score is 0, ``None`` when it cannot be told."""
+    p = tp / (tp + fp) if tp + fp > 0 else None
+    r = tp / (tp + fn) if tp + fn > 0 else None
+    if p is not None and r is not None:
+        f = 2 * p * r / (p + r) if p + r > 0 else 0.0
+    else:
+        f = 0.0 if (p == 0 or r == 0) else None
     return p, r, f
 
 
@@ -315,15 +323,15 @@ class Report:
             self.groups.setdefault(dim, {}).setdefault(str(value), GroupStats()).add(result.stats)
 
     @property
-    def precision(self) -> float:
+    def precision(self) -> float | None:
         return self.overall.shingle_prf[0]
 
     @property
-    def recall(self) -> float:
+    def recall(self) -> float | None:
         return self.overall.shingle_prf[1]
 
     @property
-    def f1(self) -> float:
+    def f1(self) -> float | None:
         return self.overall.shingle_prf[2]
 
     def to_dict(self) -> dict:

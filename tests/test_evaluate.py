@@ -328,3 +328,16 @@ def test_shingle_counts_properties(pred, gold):
     # swapping prediction and gold swaps fp and fn
     tp2, fp2, fn2 = shingle_counts(gold, pred)
     assert (tp2, fp2, fn2) == pytest.approx((tp, fn, fp))
+
+
+def test_undefined_line_scores():
+    # dropping nothing: precision undefined, recall 0, F1 0
+    rep = evaluate(identity, [doc(LINES, GOLD, LABELS)])
+    assert rep.overall.line_prf == (None, 0.0, 0.0)
+    # shingles (title dropped): gold 8 tokens -> 5 shingles, all among the output's 11
+    # (14 tokens): tp 5, fp 6 -> P 5/11, R 1, F1 0.625
+    assert (rep.precision, rep.recall, rep.f1) == pytest.approx((5 / 11, 1.0, 0.625))
+    assert "| overall | 1 | 0 | 0.455 | 1.000 | 0.625 | – | 0.000 | 0.000 |" in rep.to_markdown()
+    # no boilerplate at all and one body line dropped: recall undefined, precision 0
+    rep = evaluate(const("First body line here."), [doc(GOLD, GOLD, ["body", "body"])])
+    assert rep.overall.line_prf == (0.0, None, 0.0)
