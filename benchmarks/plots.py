@@ -1,0 +1,85 @@
+"""PNG plots of the page benchmark: F1 against pages per second, F1 per source."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+__all__ = ["make_plots"]
+
+COLORS = {"boilerstrip": "#d62728", "peer": "#1f77b4", "baseline": "#7f7f7f"}
+
+
+def _family(name: str) -> str:
+    from benchmarks.peers import PEERS
+    return PEERS[name][2] if name in PEERS else "peer"
+
+
+def _footer(fig, meta: str) -> None:
+    fig.text(0.01, 0.005, "\n".join(textwrap.wrap(meta, 190)), fontsize=6, color="#444444",
+             va="bottom", ha="left")
+
+
+def make_plots(reports: Mapping, sources: Sequence[str], rate: Callable, out: Path, meta: str) -> dict[str, Path]:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    paths = {}
+    # ---- F1 vs speed
+    fig, ax = plt.subplots(figsize=(11, 7.5))
+    for name, rep in reports.items():
+        r, f = rate(rep), rep.f1
+        if r is None or f is None:
+            continue
+        fam = _family(name)
+        ax.scatter([r], [f], s=70, color=COLORS[fam], marker="*" if fam == "boilerstrip" else "o",
+                   zorder=3, edgecolor="black", linewidth=0.4)
+        ax.annotate(name, (r, f), textcoords="offset points", xytext=(6, 4), fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xlabel("pages per second on one core (log scale; warm, HTML in)")
+    ax.set_ylabel("shingle F1 (token 4-grams, pages with gold)")
+    n = next(iter(reports.values())).overall.shingle_docs if reports else 0
+    ax.set_title(f"Quality vs speed on {n} site-disjoint test pages")
+    ax.grid(True, which="both", alpha=0.3)
+    for fam, c in COLORS.items():
+        ax.scatter([], [], color=c, label=fam, marker="*" if fam == "boilerstrip" else "o")
+    ax.legend(loc="lower left", fontsize=8)
+    fig.subplots_adjust(bottom=0.16)
+    _footer(fig, meta)
+    paths["speed"] = out / "f1_vs_speed.png"
+    fig.savefig(paths["speed"], dpi=110)
+    plt.close(fig)
+
+    # ---- F1 per source, grouped bars
+    names = list(reports)
+    groups = list(sources) + ["all pages"]
+    fig, ax = plt.subplots(figsize=(14, 7.5))
+    width = 0.8 / max(len(names), 1)
+    cmap = plt.get_cmap("tab20")
+    for i, name in enumerate(names):
+        rep = reports[name]
+        vals = []
+        for s in groups:
+            g = rep.overall if s == "all pages" else rep.groups.get("source", {}).get(s)
+            v = g.shingle_prf[2] if g is not None and g.shingle_docs else None
+            vals.append(v or 0.0)
+        xs = [k + (i - (len(names) - 1) / 2) * width for k in range(len(groups))]
+        ax.bar(xs, vals, width, label=name, color=cmap(i % 20),
+               edgecolor="black" if _family(name) == "boilerstrip" else "none", linewidth=0.8)
+    counts = [next(iter(reports.values())).groups["source"][s].shingle_docs if s != "all pages"
+              else next(iter(reports.values())).overall.shingle_docs for s in groups]
+    ax.set_xticks(range(len(groups)))
+    ax.set_xticklabels([f"{s}\n({c} pages)" for s, c in zip(groups, counts)])
+    ax.set_ylabel("shingle F1")
+    ax.set_ylim(0, 1)
+    ax.set_title("F1 per source (site-disjoint test pages; boilerstrip rows outlined)")
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(fontsize=7, ncol=1, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.subplots_adjust(bottom=0.16, right=0.80)
+    _footer(fig, meta)
+    paths["sources"] = out / "f1_per_source.png"
+    fig.savefig(paths["sources"], dpi=110)
+    plt.close(fig)
+    return paths
