@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from itertools import chain
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional, Sequence
@@ -34,6 +35,7 @@ __all__ = ["Document", "line_features", "lexical_features", "dom_features", "con
 
 N_WORD_FEATURES = 2 ** 18
 N_DOM_FEATURES = 2 ** 14
+N_TOPIC_FEATURES = 2 ** 14
 MAX_HASHED_CHARS = 1000  # a line's lexical features come from its first 1,000 characters
 
 _DIGIT = re.compile(r"\d")
@@ -59,7 +61,7 @@ def _hashed_rows(rows: list[list[int]], n_features: int, bigrams: bool) -> spars
     """
     n = len(rows)
     lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
-    flat = np.fromiter((h for r in rows for h in r), dtype=np.int64, count=int(lengths.sum()))
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
     row_of = np.repeat(np.arange(n), lengths)
     cols = [flat % n_features]
     row_ids = [row_of]
@@ -85,7 +87,8 @@ def _row_norms(m: sparse.csr_matrix) -> np.ndarray:
 
 def hash_words(lines: Sequence[str]) -> sparse.csr_matrix:
     """Hashed word unigrams and bigrams of each line (case- and digit-folded)."""
-    rows = [[_token_hash(t) for t in _TOKEN.findall(_DIGIT.sub("0", l[:MAX_HASHED_CHARS].lower()))]
+    get = _TOKEN_HASHES.get
+    rows = [[get(t) or _token_hash(t) for t in _TOKEN.findall(_DIGIT.sub("0", l[:MAX_HASHED_CHARS].lower()))]
             for l in lines]
     return _hashed_rows(rows, N_WORD_FEATURES, bigrams=True)
 
@@ -126,21 +129,17 @@ class Document:
 # ---------------------------------------------------------------- character classes
 # One byte per code point of the Basic Multilingual Plane, built once on first use.
 ALPHA, UPPER, LOWER, DIGIT, SPACE, PUNCT, CJK = 1, 2, 4, 8, 16, 32, 64
-def _codes(chars: str) -> np.ndarray:
-    return np.array([ord(c) for c in chars], dtype=np.uint32)
-
-
-_TERMINAL = _codes(".!?。！？…\"'”’»)]:;")
-_SENTENCE_END = _codes(".!?。！？…")
-_BULLETS = _codes("•·-–—*►▶●■◆○◦>|")
-_OPEN, _CLOSE = _codes("(["), _codes(")]")
-_SEPARATORS = _codes("|•·»›/")
-_COMMAS = _codes(",;，、")
+# Punctuation classes that matter for boilerplate share the table, one bit each.
+_CLASSES = {
+    "terminal": ".!?。！？…\"'”’»)]:;", "sentence_end": ".!?。！？…", "bullet": "•·-–—*►▶●■◆○◦>|",
+    "open": "([", "close": ")]", "separator": "|•·»›/", "comma": ",;，、", "date_sep": "./-",
+}
+TERMINAL, SENTENCE_END, BULLET, OPEN, CLOSE, SEPARATOR, COMMA, DATE_SEP = (128 << k for k in range(8))
 
 
 @lru_cache(maxsize=1)
 def _char_table() -> np.ndarray:
-    table = np.zeros(0x10000, dtype=np.uint8)
+    table = np.zeros(0x10000, dtype=np.uint16)
     for cp in range(0x10000):
         ch = chr(cp)
         flags = 0
@@ -159,24 +158,54 @@ def _char_table() -> np.ndarray:
         if 0x3040 <= cp <= 0x9FFF or 0xAC00 <= cp <= 0xD7AF or 0xF900 <= cp <= 0xFAFF:
             flags |= CJK
         table[cp] = flags
+    for bit, chars in zip((TERMINAL, SENTENCE_END, BULLET, OPEN, CLOSE, SEPARATOR, COMMA, DATE_SEP),
+                          _CLASSES.values()):
+        for ch in chars:
+            table[ord(ch)] |= bit
     return table
 
 
-_PATTERNS = {
-    "url": re.compile(r"https?://|www\.|\.(?:com|org|net|co\.uk|html?)\b", re.I),
-    "at": re.compile(r"\S@\S|(?<!\w)@\w"),
-    "hashtag": re.compile(r"(?<!\w)#\w"),
-    "clock": re.compile(r"\b\d{1,2}[:.]\d{2}\b"),
-    "year": re.compile(r"\b(?:19|20)\d{2}\b"),
-    "date": re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b"),
-    "copyright": re.compile(r"©|\(c\)|&copy;", re.I),
-}
+_CUES = ("url", "at", "hashtag", "clock", "year", "digit_sep", "copyright")
+
+
+def _seq_hits(cps: np.ndarray, seq: str) -> np.ndarray:
+    """Boolean array: True where the code points starting there spell ``seq``."""
+    hit = np.zeros(len(cps), dtype=bool)
+    k = len(seq)
+    if len(cps) < k:
+        return hit
+    run = cps[: len(cps) - k + 1] == ord(seq[0])
+    for j in range(1, k):
+        run &= cps[j: len(cps) - k + 1 + j] == ord(seq[j])
+    hit[: len(run)] = run
+    return hit
+
+
+def _cue_hits(cps: np.ndarray, flags: np.ndarray) -> list[np.ndarray]:
+    """Per character, where each cue in ``_CUES`` starts (URLs, @, #tags, clock times,
+    years, digit-separator-digit as in dates and scores, the copyright sign)."""
+    lower = np.where((cps >= 65) & (cps <= 90), cps | 0x20, cps)
+    digit = (flags & DIGIT) > 0
+    word = (flags & (ALPHA | DIGIT)) > 0
+    nxt = lambda m, k=1: np.concatenate([m[k:], np.zeros(k, dtype=bool)])
+    prv = lambda m: np.concatenate([[False], m[:-1]])
+    url = np.zeros(len(cps), dtype=bool)
+    for seq in ("://", "www.", ".com", ".org", ".net", ".htm"):
+        url |= _seq_hits(lower, seq)
+    hashtag = (cps == ord("#")) & nxt(word) & ~prv(word)
+    clock = (cps == ord(":")) & prv(digit) & nxt(digit) & nxt(digit, 2)
+    run_start = digit & ~prv(digit)
+    year = run_start & (((cps == ord("1")) & nxt(cps == ord("9"))) | ((cps == ord("2")) & nxt(cps == ord("0")))) \
+        & nxt(digit, 2) & nxt(digit, 3) & ~nxt(digit, 4)
+    digit_sep = ((flags & DATE_SEP) > 0) & prv(digit) & nxt(digit)
+    return [url, cps == ord("@"), hashtag, clock, year, digit_sep, cps == ord("©")]
+
 
 LINE_FEATURES = (
     ["log_chars", "log_words", "alpha", "digit", "upper", "punct", "cjk", "mean_word_len",
      "titlecase", "short_words", "ends_terminal", "ends_sentence", "ends_colon", "starts_bullet",
      "starts_digit", "starts_lower", "parenthesised", "all_caps"]
-    + [f"log_{name}" for name in _PATTERNS] + ["log_separators", "log_sentences", "log_commas"]
+    + [f"log_{name}" for name in _CUES] + ["log_separators", "log_sentences", "log_commas"]
     + ["log_repeats", "para_before", "para_after", "rel_pos", "log_pos", "log_from_end", "log_n",
        "len_vs_max", "len_vs_median", "prev_log_chars", "next_log_chars", "prev_terminal",
        "next_terminal", "win2_log_chars", "win5_log_chars", "win3_terminal",
@@ -231,30 +260,19 @@ def _char_stats(lines: list[str]) -> dict[str, np.ndarray]:
     # Single-character cues counted with the same arrays: separators, sentence ends
     # (terminal punctuation before a space or the line end) and commas.
     next_space = np.concatenate([(flags[1:] & SPACE) > 0, [True]])
-    for name, codes, cond in (("separators", _SEPARATORS, None), ("sentences", _SENTENCE_END, next_space),
-                              ("commas", _COMMAS, None)):
-        hit = np.isin(cps, codes)
+    for name, bit, cond in (("separators", SEPARATOR, None), ("sentences", SENTENCE_END, next_space),
+                            ("commas", COMMA, None)):
+        hit = (flags & bit) > 0
         if cond is not None:
             hit &= cond
+        stats[name] = np.add.reduceat(hit.astype(np.int64), starts)
+    for name, hit in zip(_CUES, _cue_hits(cps, flags)):
         stats[name] = np.add.reduceat(hit.astype(np.int64), starts)
     stats["first"] = cps[starts]
     stats["last"] = cps[starts + np.maximum(lengths, 1) - 1]
     stats["first_flags"] = flags[starts]
+    stats["last_flags"] = flags[starts + np.maximum(lengths, 1) - 1]
     return stats
-
-
-def _pattern_counts(lines: list[str]) -> np.ndarray:
-    """Counts of each regex in ``_PATTERNS`` per line, found in one pass over the document."""
-    n = len(lines)
-    out = np.zeros((n, len(_PATTERNS)), dtype=np.float64)
-    clipped = [l[:MAX_HASHED_CHARS] for l in lines]
-    joined = "\n".join(clipped)
-    starts = np.concatenate([[0], np.cumsum([len(l) + 1 for l in clipped[:-1]])]).astype(np.int64)
-    for j, (name, pattern) in enumerate(_PATTERNS.items()):
-        pos = [m.start() for m in pattern.finditer(joined)]  # these patterns are rare
-        if pos:
-            out[:, j] = np.bincount(np.searchsorted(starts, pos, side="right") - 1, minlength=n)
-    return out
 
 
 def line_features(doc: Document) -> np.ndarray:
@@ -270,21 +288,22 @@ def line_features(doc: Document) -> np.ndarray:
     words = np.maximum(s["words"], 1).astype(np.float64)
     alpha = np.maximum(s["alpha"], 1).astype(np.float64)
     last, first, first_flags = s["last"], s["first"], s["first_flags"]
-    ends_terminal = np.isin(last, _TERMINAL).astype(np.float64)
-    ends_sentence = np.isin(last, _SENTENCE_END).astype(np.float64)
+    last_flags = s["last_flags"]
+    ends_terminal = ((last_flags & TERMINAL) > 0).astype(np.float64)
+    ends_sentence = ((last_flags & SENTENCE_END) > 0).astype(np.float64)
     log_chars = np.log1p(s["chars"])
     cols = [
         log_chars, np.log1p(s["words"]), s["alpha"] / chars, s["digit"] / chars,
         s["upper"] / alpha, s["punct"] / chars, s["cjk"] / chars,
         (chars - s["space"]) / words, s["title_words"] / words, s["short_words"] / words,
         ends_terminal, ends_sentence, (last == ord(":")).astype(np.float64),
-        np.isin(first, _BULLETS).astype(np.float64),
+        ((first_flags & BULLET) > 0).astype(np.float64),
         ((first_flags & DIGIT) > 0).astype(np.float64),
         ((first_flags & LOWER) > 0).astype(np.float64),
-        (np.isin(first, _OPEN) & np.isin(last, _CLOSE)).astype(np.float64),
+        (((first_flags & OPEN) > 0) & ((last_flags & CLOSE) > 0)).astype(np.float64),
         ((s["upper"] / alpha > 0.8) & (s["alpha"] >= 3)).astype(np.float64),
     ]
-    cols.extend(np.log1p(_pattern_counts(lines)).T)
+    cols += [np.log1p(s[name]) for name in _CUES]
     cols += [np.log1p(s["separators"]), np.log1p(s["sentences"]), np.log1p(s["commas"])]
     keys = [l.strip().lower() for l in lines]
     counts: dict[str, int] = {}
@@ -331,7 +350,9 @@ CONTEXT_FEATURES = (
     [f"p_body{k:+d}" for k in range(-3, 4)] + [f"p_title{k:+d}" for k in (-1, 0, 1)]
     + ["p_win2", "p_win5", "p_win10", "in_main", "log_before_main", "log_after_main",
        "main_share", "mass_before", "mass_after", "doc_mean_p", "topic_sim", "topic_win2",
-       "topic_win5", "topic_rank", "title_since_main", "low_since_main"])
+       "topic_win5", "topic_rank", "seg_sim_main", "seg_sim_first", "seg_log_weight",
+       "seg_before_main", "seg_after_main", "seg_log_distance", "seg_is_first",
+       "title_since_main", "low_since_main"])
 
 
 def _main_block(p: np.ndarray) -> tuple[int, int]:
@@ -343,6 +364,24 @@ def _main_block(p: np.ndarray) -> tuple[int, int]:
     best = cs[1:] - np.minimum.accumulate(cs[:-1])
     end = int(np.argmax(best)) + 1
     return int(np.argmin(cs[:end])), end
+
+
+def _segments(body: np.ndarray) -> np.ndarray:
+    """Segment number of each line: runs of likely body lines are segments; the lines
+    between two runs join the run that follows them (a headline introduces its story),
+    trailing lines the last run.  All -1 when no line is likely body."""
+    starts = body & ~np.concatenate([[False], body[:-1]])
+    n_runs = int(starts.sum())
+    if n_runs == 0:
+        return np.full(len(body), -1)
+    run = np.cumsum(starts) - 1
+    return np.minimum(np.where(body, run, run + 1), n_runs - 1)
+
+
+def _cosines(m: np.ndarray) -> np.ndarray:
+    """Cosine matrix from a Gram matrix of (unnormalised) vectors."""
+    d = np.sqrt(np.maximum(np.diag(m), 1e-12))
+    return m / d[:, None] / d[None, :]
 
 
 def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.ndarray:
@@ -362,25 +401,50 @@ def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.nd
     total = max(mass[-1], 1e-6)
     cols += [in_main, np.log1p(np.maximum(lo - pos, 0)), np.log1p(np.maximum(pos - hi + 1, 0)),
              np.full(n, (hi - lo) / n), (mass - p) / total, (total - mass) / total, np.full(n, p.mean())]
-    # Topic: IDF-weighted word vectors; centroid of main-block lines weighted by p and
-    # length, leaving each line's own vector out so that it cannot vote for itself.
-    # Everything goes through the n-by-n Gram matrix, never a dense hashed vector.
-    x = lexical_features(doc).copy()
-    x.data *= idf[x.indices]
+
+    # Topic.  IDF-weighted, normalised word vectors, kept sparse (never a dense hashed
+    # vector, never an n-by-n matrix).  Segments are runs of likely body lines;
+    # the main one carries the most weight (probability times capped log length).
+    words = lexical_features(doc)
+    # Folded into 2**14 columns: collisions barely move a cosine, and sparse products
+    # over a narrow matrix skip work proportional to the full hashed width.
+    x = sparse.csr_matrix((words.data * idf[words.indices], words.indices & (N_TOPIC_FEATURES - 1),
+                           words.indptr), shape=(n, N_TOPIC_FEATURES))
+    x.sum_duplicates()
     x.data /= np.repeat(_row_norms(x), np.diff(x.indptr)).astype(np.float32)
     has_words = (np.diff(x.indptr) > 0).astype(np.float64)
-    weight = p * in_main * np.minimum(np.asarray(line_features(doc)[:, 0], dtype=np.float64), 6.0)
-    gram = (x @ x.T).tocsr()
-    dots = np.asarray(gram @ weight).ravel()  # x_i . centroid
-    c_norm2 = float(weight @ dots)
-    loo_dots = dots - weight * has_words
-    loo_norm = np.sqrt(np.maximum(c_norm2 - 2 * weight * dots + weight ** 2 * has_words, 1e-12))
+    weight = p * np.minimum(np.asarray(line_features(doc)[:, 0], dtype=np.float64), 6.0)
+    seg = _segments(p > 0.5)
+    if seg[0] < 0:
+        seg = np.zeros(n, dtype=np.int64)
+    n_seg = int(seg.max()) + 1
+    in_body = p > 0.5
+    seg_weight = np.bincount(seg, weights=weight * in_body, minlength=n_seg)
+    main = int(np.argmax(seg_weight))
+    first = int(np.argmax(seg_weight >= 0.25 * seg_weight[main]))
+    member = sparse.csr_matrix((weight * in_body, (seg, np.arange(n))), shape=(n_seg, n))
+    centroids = member @ x                      # one weighted word vector per segment
+    seg_lines = (centroids @ x.T).toarray()     # segment centroid . each line
+    seg_gram = (centroids @ centroids.T).toarray()
+    seg_cos = _cosines(seg_gram)
+    # A line's similarity to the main segment, leaving the line itself out.
+    w_main = weight * in_body * (seg == main)
+    dots = np.asarray(seg_lines[main]).ravel()
+    c_norm2 = float(seg_gram[main, main])
+    loo_dots = dots - w_main * has_words
+    loo_norm = np.sqrt(np.maximum(c_norm2 - 2 * w_main * dots + w_main ** 2 * has_words, 1e-12))
     sim = np.clip(np.where(has_words > 0, loo_dots / loo_norm, 0.0), 0.0, 1.0)
-    rank = np.argsort(np.argsort(sim)) / max(n - 1, 1)
-    # Story boundaries after the main block: a headline-like line or a run of
+    rank = np.argsort(np.argsort(sim, kind="stable"), kind="stable") / max(n - 1, 1)
+    rel_weight = seg_weight[seg] / max(seg_weight[main], 1e-9)
+    cols += [sim, _window_mean(sim, 2), _window_mean(sim, 5), rank,
+             np.clip(seg_cos[seg, main], 0, 1), np.clip(seg_cos[seg, first], 0, 1),
+             np.log(np.maximum(rel_weight, 1e-3)), (seg < main).astype(np.float64),
+             (seg > main).astype(np.float64), np.log1p(np.abs(seg - main)), (seg == first).astype(np.float64)]
+    # Story boundaries after the main segment: a headline-like line or a run of
     # boilerplate since the article ended points to an appended story.
-    after = pos >= hi
+    main_end = int(np.flatnonzero(seg == main).max())
+    after = pos > main_end
     title_since = np.maximum.accumulate(np.where(after, t, 0.0))
     low_since = np.cumsum(after & (p < 0.2)).astype(np.float64)
-    cols += [sim, _window_mean(sim, 2), _window_mean(sim, 5), rank, title_since, np.log1p(low_since)]
+    cols += [title_since, np.log1p(low_since)]
     return np.column_stack(cols).astype(np.float32)

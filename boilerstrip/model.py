@@ -123,7 +123,7 @@ class LineClassifier:
         line_doc = np.repeat(np.arange(len(docs)), [len(d) for d in docs])
 
         def first_pass():
-            return SGDClassifier(loss="log_loss", alpha=self.alpha, max_iter=15, tol=None,
+            return SGDClassifier(loss="log_loss", alpha=self.alpha, max_iter=8, tol=None,
                                  class_weight=None, random_state=self.random_state, average=True)
 
         oof = np.zeros((len(y), len(CLASSES)))
@@ -150,8 +150,8 @@ class LineClassifier:
         if verbose:
             print("  second pass", flush=True)
         net = MLPClassifier(hidden_layer_sizes=self.hidden, alpha=1e-4, batch_size=512,
-                            learning_rate_init=1e-3, max_iter=30, early_stopping=True,
-                            n_iter_no_change=4, random_state=self.random_state)
+                            learning_rate_init=1e-3, max_iter=25, early_stopping=True,
+                            n_iter_no_change=3, random_state=self.random_state)
         net.fit((x2 - self.second_mean_) / self.second_scale_, y)
         self.coefs_ = [c.astype(np.float64) for c in net.coefs_]
         self.intercepts_ = [b.astype(np.float64) for b in net.intercepts_]
