@@ -17,9 +17,9 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
              "NUMEXPR_NUM_THREADS", "BLIS_NUM_THREADS"):
     os.environ[_var] = "1"
-if os.environ.get("BENCH_NO_PIN") != "1" and hasattr(os, "sched_setaffinity"):
-    try:
-        os.sched_setaffinity(0, {0})
+if hasattr(os, "sched_setaffinity"):
+    try:  # children started with BENCH_NO_PIN=1 widen the affinity inherited from the pinned parent
+        os.sched_setaffinity(0, set(range(os.cpu_count() or 1)) if os.environ.get("BENCH_NO_PIN") == "1" else {0})
     except OSError:
         pass
 
@@ -46,6 +46,8 @@ SNIPPET_SOURCE = "trafilatura-eval"
 REFERENCE = "trafilatura"
 SCALING_MB = (1.0, 2.5, 5.0, 10.0)
 QUICK_SCALING_MB = (0.25, 0.5, 1.0)
+SCALING_MEM_CAP_GB = 8.0  # RLIMIT_AS of each large-input child (override: BENCH_MEM_CAP_GB)
+SCALING_TIMEOUT = 300.0   # seconds per large-input child
 
 
 # ------------------------------------------------------------------------------ machine
@@ -237,8 +239,11 @@ def _child(args: list[str], env_extra: Mapping[str, str] | None = None, timeout:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env.update(env_extra or {})
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.run", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=timeout)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "benchmarks.run", *args], capture_output=True, text=True,
+                              cwd=ROOT, env=env, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout after {timeout:.0f} s"}
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("{"):
             return json.loads(line)
@@ -295,12 +300,18 @@ def child_memory(tool: str, sample_file: str) -> dict:
 
 def child_scaling(text_file: str) -> dict:
     from boilerstrip import clean
+    cap = int(float(os.environ.get("BENCH_MEM_CAP_GB", SCALING_MEM_CAP_GB)) * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))  # a runaway input fails alone, not the machine
     text = Path(text_file).read_text(encoding="utf-8")
     clean("Warm-up line.\nThe council voted on Tuesday to expand the park near the river.", html=False)
     before = _status_mb("VmRSS")
     _reset_peak()
     t = time.perf_counter()
-    out = clean(text, html=False)
+    try:
+        out = clean(text, html=False)
+    except MemoryError:
+        return {"error": f"MemoryError under the {cap / 2**30:.0f} GB address-space cap after "
+                         f"{time.perf_counter() - t:.1f} s", "bytes": len(text.encode("utf-8"))}
     seconds = time.perf_counter() - t
     return {"chars": len(text), "bytes": len(text.encode("utf-8")), "lines": text.count("\n") + 1,
             "seconds": seconds, "rss_before_mb": before, "rss_peak_mb": _maxrss_mb(), "out_chars": len(out)}
@@ -562,7 +573,7 @@ def scaling_table(rows: Sequence[dict]) -> str:
            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         if "seconds" not in r:
-            out.append(f"| {r['kind']} | {r['mb']} | – | error: {r.get('error', '')[:80]} | | | | | |")
+            out.append(f"| {r['kind']} | {r['mb']} | – | failed: {r.get('error', '')[-160:]} | | | | | |".replace("\n", " "))
             continue
         mb = r["bytes"] / 1e6
         out.append(f"| {r['kind']} | {mb:.2f} | {r['lines']} | {r['seconds']:.2f} | {mb / r['seconds']:.2f} | "
@@ -658,7 +669,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sizes = QUICK_SCALING_MB if args.quick else SCALING_MB
         scaling = []
         for kind, mb, f in build_scaling_texts(all_plain, sizes, tmp):
-            r = _child(["--_child", "scaling", f])
+            r = _child(["--_child", "scaling", f], timeout=SCALING_TIMEOUT)
             r.update(kind=kind, mb=mb)
             scaling.append(r)
             log(f"  {kind} {mb} MB: {r.get('seconds', float('nan')):.2f} s, peak {r.get('rss_peak_mb', 0):.0f} MB")
@@ -719,7 +730,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           _batch_table(batch), "",
           "## boilerstrip: large inputs", "",
           "A plain-text document made by concatenating real test documents (multi-line) and the same text "
-          "with all whitespace collapsed to one line, cut to each size; one fresh subprocess per row. "
+          "with all whitespace collapsed to one line, cut to each size; one fresh subprocess per row, "
+          f"capped at {SCALING_MEM_CAP_GB:.0f} GB of address space (RLIMIT_AS) and {SCALING_TIMEOUT:.0f} s. "
           "Linear growth = constant s per MB and memory growing proportionally.", "",
           scaling_table(scaling), ""]
     (out / "results.md").write_text("\n".join(md), encoding="utf-8")
