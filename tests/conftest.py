@@ -50,13 +50,15 @@ def labelled_documents():
 def fit_tiny_model(**params):
     from boilerstrip.model import LineClassifier
 
-    docs = labelled_documents()
-    # Repeat the documents so that the second pass has enough rows for its
-    # early-stopping validation split; the estimator mechanics are what matter here.
-    reps = 4
-    all_docs = [d for d, _, _ in docs] * reps
-    all_labels = [l for _, l, _ in docs] * reps
-    groups = [f"{g}{k}" for k in range(reps) for _, _, g in docs]
+    # Repeat the documents (fresh Document objects each time) so that the second pass
+    # has enough rows to learn from; the estimator mechanics are what matter here.
+    reps = 12
+    all_docs, all_labels, groups = [], [], []
+    for k in range(reps):
+        for doc, labels, group in labelled_documents():
+            all_docs.append(doc)
+            all_labels.append(labels)
+            groups.append(f"{group}{k}")
     model = LineClassifier(hidden=(8,), **params)
     return model.fit(all_docs, all_labels, groups=groups)
 
