@@ -373,7 +373,18 @@ def test_context_features_finite_for_any_proba(lines, data):
                                        "folded topic matrix and calls sum_duplicates(), which rewrites indptr in "
                                        "place; doc.cache['words'] no longer equals hash_words(doc.lines)")
 def test_context_features_do_not_modify_cached_lexical_features():
-    doc = doc_of(*HARBOUR, *CHIPS, *HARBOUR)
+    # two words whose hashed columns differ but coincide once folded to 2**14 columns
+    seen, pair = {}, None
+    for k in range(100_000):
+        word = "w" + "".join(chr(97 + (k // 26 ** j) % 26) for j in range(4))  # letters only (digits fold to 0)
+        column = zlib.crc32(word.encode()) % N_WORD_FEATURES
+        folded = column % (2 ** 14)
+        if folded in seen and seen[folded][1] != column:
+            pair = (seen[folded][0], word)
+            break
+        seen[folded] = (word, column)
+    assert pair is not None
+    doc = doc_of(*HARBOUR[:3], f"{pair[0]} and {pair[1]} together", *CHIPS)
     before = lexical_features(doc).copy()
     context_features(doc, flat_proba(len(doc)), ONES_IDF)
     after = lexical_features(doc)
