@@ -70,9 +70,23 @@ def tiny_model():
 
 @pytest.fixture(scope="session")
 def default_model():
+    """The shipped model; skipped (not failed) when it cannot be loaded, because
+    test_model.py::test_shipped_model_loads_with_current_features reports that once."""
     from boilerstrip.model import LineClassifier
 
-    return LineClassifier.load_default()
+    try:
+        return LineClassifier.load_default()
+    except (OSError, ValueError) as exc:
+        pytest.skip(f"shipped model unusable: {exc}")
+
+
+@pytest.fixture
+def use_model(monkeypatch, tiny_model):
+    """Make boilerstrip's default model the tiny test model (for code that calls default_model())."""
+    import boilerstrip.api
+
+    monkeypatch.setattr(boilerstrip.api, "_DEFAULT", tiny_model)
+    return tiny_model
 
 
 @pytest.fixture(scope="session")
