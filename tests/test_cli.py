@@ -1,0 +1,368 @@
+"""The command line: ``python -m boilerstrip`` / ``boilerstrip.cli.main``.
+
+Most tests call ``main([...])`` in-process with the tiny test model installed as the
+default model (``use_model``), so they check the CLI's plumbing, not model quality.
+Subprocess tests run the same ``main`` through a small launcher that installs the
+tiny model, and the real ``python -m boilerstrip`` where the shipped model is needed.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from boilerstrip import __version__, classify, clean
+from boilerstrip.cli import main
+from conftest import LABELLED, read_labelled
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = (ROOT / "boilerstrip" / "examples" / "aggregator.txt").read_text(encoding="utf-8")
+TEXTS = [read_labelled(p)[0] for p in sorted(LABELLED.glob("*.txt"))]
+
+LAUNCHER = textwrap.dedent("""
+    import sys
+    import boilerstrip.api as api
+    from boilerstrip.model import LineClassifier
+    api._DEFAULT = LineClassifier.load(sys.argv[1])
+    from boilerstrip.cli import main
+    sys.exit(main(sys.argv[2:]))
+""")
+
+
+def expected_output(data, model, **kwargs) -> str:
+    out = clean(data, model=model, **kwargs)
+    return out + "\n" if out else ""
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """An input tree: nested text files, an HTML page, an empty file."""
+    src = tmp_path / "in"
+    (src / "a" / "b").mkdir(parents=True)
+    (src / "a" / "b" / "ferry.txt").write_text(TEXTS[0], encoding="utf-8")
+    (src / "a" / "budget.txt").write_text(TEXTS[1], encoding="utf-8")
+    (src / "top.txt").write_bytes(EXAMPLE.encode("utf-16"))
+    (src / "page.html").write_text((ROOT / "tests" / "fixtures" / "stages" / "article.html").read_text(encoding="utf-8"),
+                                   encoding="utf-8")
+    (src / "empty.txt").write_text("", encoding="utf-8")
+    return src
+
+
+@pytest.fixture(scope="module")
+def model_file(tiny_model, tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli-model") / "tiny.npz"
+    tiny_model.save(path)
+    return path
+
+
+def run_launcher(model_file, args, **kwargs):
+    return subprocess.run([sys.executable, "-c", LAUNCHER, str(model_file), *args], cwd=ROOT,
+                          capture_output=True, timeout=120, **kwargs)
+
+
+# ------------------------------------------------------------------ basic I/O
+
+
+def test_file_to_stdout(use_model, tmp_path, capsys):
+    f = tmp_path / "story.txt"
+    f.write_text(EXAMPLE, encoding="utf-8")
+    assert main([str(f)]) == 0
+    out, err = capsys.readouterr()
+    assert out == expected_output(EXAMPLE, use_model)
+    assert out.strip()
+    assert err == ""
+
+
+def test_several_files_in_argument_order(use_model, tmp_path, capsys):
+    paths = []
+    for k, text in enumerate(TEXTS):
+        p = tmp_path / f"doc{k}.txt"
+        p.write_text(text, encoding="utf-8")
+        paths.append(str(p))
+    assert main(list(reversed(paths)) + ["--threshold", "0.3"]) == 0
+    out = capsys.readouterr().out
+    assert out == "".join(expected_output(t, use_model, threshold=0.3) for t in reversed(TEXTS))
+
+
+def test_stdin_dash(use_model, monkeypatch, capsys):
+    data = EXAMPLE.encode("utf-8")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["-"]) == 0
+    assert capsys.readouterr().out == expected_output(data, use_model)
+
+
+def test_stdin_subprocess(model_file, tiny_model):
+    data = TEXTS[2].encode("cp1252", errors="replace")
+    proc = run_launcher(model_file, ["-"], input=data)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode("utf-8") == expected_output(data, LoadedModel(model_file))
+
+
+class LoadedModel:
+    """The model exactly as the subprocess sees it (after a save/load round trip)."""
+
+    _cache: dict = {}
+
+    def __new__(cls, path):
+        from boilerstrip.model import LineClassifier
+
+        if path not in cls._cache:
+            cls._cache[path] = LineClassifier.load(path)
+        return cls._cache[path]
+
+
+def test_empty_file_gives_no_output(use_model, tmp_path, capsys):
+    f = tmp_path / "empty.txt"
+    f.write_text("\n\n  \n")
+    assert main([str(f)]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert __version__ in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    assert "--jsonl" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ output files and directories
+
+
+def test_directory_recursion_mirrors_paths(use_model, tree, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main([str(tree), "-o", str(out)]) == 0
+    assert capsys.readouterr().out == ""
+    produced = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert produced == ["a/b/ferry.txt", "a/budget.txt", "empty.txt", "page.txt", "top.txt"]
+    for rel, src in [("a/b/ferry.txt", "a/b/ferry.txt"), ("a/budget.txt", "a/budget.txt"),
+                     ("top.txt", "top.txt"), ("page.txt", "page.html"), ("empty.txt", "empty.txt")]:
+        assert (out / rel).read_text(encoding="utf-8") == expected_output((tree / src).read_bytes(), use_model)
+    assert "<" not in (out / "page.txt").read_text(encoding="utf-8")
+    assert not list(out.rglob(".*"))  # no temporary files left behind
+
+
+def test_directory_to_stdout_in_sorted_order(use_model, tree, capsys):
+    assert main([str(tree)]) == 0
+    files = sorted(p for p in tree.rglob("*") if p.is_file())
+    assert capsys.readouterr().out == "".join(expected_output(p.read_bytes(), use_model) for p in files)
+
+
+def test_output_file_for_one_input(use_model, tmp_path, capsys):
+    src = tmp_path / "story.txt"
+    src.write_text(EXAMPLE, encoding="utf-8")
+    target = tmp_path / "sub" / "cleaned.txt"
+    assert main([str(src), "-o", str(target)]) == 0
+    assert capsys.readouterr().out == ""
+    assert target.read_text(encoding="utf-8") == expected_output(EXAMPLE, use_model)
+
+
+def test_output_into_existing_directory_for_one_input(use_model, tmp_path):
+    src = tmp_path / "page.html"
+    src.write_text((ROOT / "tests" / "fixtures" / "stages" / "article.html").read_text(encoding="utf-8"))
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main([str(src), "-o", str(out)]) == 0
+    assert (out / "page.txt").read_text(encoding="utf-8") == expected_output(src.read_bytes(), use_model)
+
+
+def test_refuses_to_overwrite_input_file(use_model, tmp_path, capsys):
+    src = tmp_path / "story.txt"
+    src.write_text(EXAMPLE, encoding="utf-8")
+    assert main([str(src), "-o", str(src)]) == 2
+    assert "refusing to overwrite" in capsys.readouterr().err
+    assert src.read_text(encoding="utf-8") == EXAMPLE
+
+
+def test_refuses_to_clean_a_directory_in_place(use_model, tree, capsys):
+    before = {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()}
+    assert main([str(tree), "-o", str(tree)]) == 2
+    assert "refusing to overwrite" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.xfail(strict=True, reason="bug: two inputs that map to the same output path under -o DIR (page.html "
+                                       "and page.txt -> page.txt, or a/x.txt and b/x.txt -> x.txt) are written "
+                                       "one over the other without a warning; exit status 0, one result lost")
+@pytest.mark.parametrize("layout", ["html-and-txt", "same-basename"])
+def test_output_name_collisions_are_not_silent(use_model, tmp_path, capsys, layout):
+    src = tmp_path / "in"
+    if layout == "html-and-txt":
+        src.mkdir()
+        (src / "page.html").write_text("<html><body><h1>Ferry</h1><p>" + TEXTS[0].replace("\n", "</p><p>") + "</p></body></html>")
+        (src / "page.txt").write_text(TEXTS[1])
+        args = [str(src)]
+    else:
+        (src / "a").mkdir(parents=True)
+        (src / "b").mkdir()
+        (src / "a" / "x.txt").write_text(TEXTS[0])
+        (src / "b" / "x.txt").write_text(TEXTS[1])
+        args = [str(src / "a" / "x.txt"), str(src / "b" / "x.txt")]
+    out = tmp_path / "out"
+    code = main(args + ["-o", str(out) + "/", "--threshold", "0.05"])
+    err = capsys.readouterr().err
+    produced = [p for p in out.rglob("*") if p.is_file()] if out.exists() else []
+    # either both results are kept, or the user is told
+    assert len(produced) == 2 or (code != 0 and err.strip())
+
+
+# ------------------------------------------------------------------ --jsonl and --explain
+
+
+def test_jsonl_records(use_model, tree, capsys):
+    assert main(["--jsonl", str(tree)]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    files = sorted(p for p in tree.rglob("*") if p.is_file())
+    assert len(rows) == len(files)
+    for row, path in zip(rows, files):
+        rec = json.loads(row)
+        assert set(rec) == {"path", "text", "kept", "dropped", "scores"}
+        assert rec["path"] == str(path)
+        lines = classify(path.read_bytes(), model=use_model)
+        assert rec["text"] == clean(path.read_bytes(), model=use_model)
+        assert rec["kept"] == sum(l.kept for l in lines)
+        assert rec["kept"] + rec["dropped"] == len(lines) == len(rec["scores"])
+        assert rec["scores"] == pytest.approx([l.score for l in lines], abs=1e-4)
+
+
+def test_jsonl_to_output_file(use_model, tree, tmp_path):
+    target = tmp_path / "all.jsonl"
+    assert main(["--jsonl", str(tree), "-o", str(target)]) == 0
+    rows = [json.loads(r) for r in target.read_text(encoding="utf-8").splitlines()]
+    assert [r["path"] for r in rows] == [str(p) for p in sorted(p for p in tree.rglob("*") if p.is_file())]
+
+
+def test_explain_shows_every_line(use_model, tmp_path, capsys):
+    f = tmp_path / "story.txt"
+    f.write_text(EXAMPLE, encoding="utf-8")
+    assert main(["--explain", str(f)]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    lines = classify(EXAMPLE, model=use_model)
+    assert len(rows) == len(lines)
+    for row, line in zip(rows, lines):
+        assert row.endswith(line.text)
+        fields = row.split()
+        assert int(fields[0]) == line.index
+        assert fields[1] == ("+" if line.kept else "-")
+        assert float(fields[2]) == pytest.approx(line.score, abs=0.006)
+        assert fields[3] == line.label
+        assert "\x1b[" not in row  # no colour when not a terminal
+
+
+def test_jsonl_and_explain_are_exclusive(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--jsonl", "--explain", "x.txt"])
+    assert exc.value.code == 2
+
+
+def test_format_text_keeps_markup_lines(use_model, tmp_path, capsys):
+    f = tmp_path / "page.html"
+    f.write_text((ROOT / "tests" / "fixtures" / "stages" / "article.html").read_text(encoding="utf-8"))
+    assert main(["--explain", "--format", "text", str(f)]) == 0
+    assert "<p>" in capsys.readouterr().out
+    assert main(["--explain", "--format", "html", str(f)]) == 0
+    assert "<p>" not in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ errors and exit codes
+
+
+def test_missing_file_reported_others_processed(use_model, tmp_path, capsys):
+    good = tmp_path / "good.txt"
+    good.write_text(EXAMPLE, encoding="utf-8")
+    missing = tmp_path / "nope.txt"
+    assert main([str(missing), str(good)]) == 1
+    out, err = capsys.readouterr()
+    assert out == expected_output(EXAMPLE, use_model)
+    assert len(err.strip().splitlines()) == 1
+    assert str(missing) in err and "Traceback" not in err
+
+
+def test_missing_file_subprocess_has_no_traceback(model_file, tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text(EXAMPLE, encoding="utf-8")
+    proc = run_launcher(model_file, [str(tmp_path / "missing.txt"), str(good)])
+    assert proc.returncode == 1
+    err = proc.stderr.decode()
+    assert len(err.strip().splitlines()) == 1 and "missing.txt" in err
+    assert "Traceback" not in err
+    assert proc.stdout.decode("utf-8") == expected_output(EXAMPLE, LoadedModel(model_file))
+
+
+@pytest.mark.parametrize("args", [["--no-such-option", "x"], [], ["--threshold", "1.5", "x"], ["--threshold", "0", "x"],
+                                  ["--threshold", "nan", "x"], ["--threshold", "abc", "x"], ["-j", "0", "x"],
+                                  ["--format", "pdf", "x"]])
+def test_usage_errors_exit_2(args, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage:" in err and "Traceback" not in err
+
+
+def test_usage_error_subprocess():
+    proc = subprocess.run([sys.executable, "-m", "boilerstrip", "--threshold", "7", "x.txt"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "threshold" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# ------------------------------------------------------------------ jobs and pipes
+
+
+def test_two_jobs_equal_one_job(default_model, tree, capsys):
+    # with -j N the workers load the shipped model, so this uses it on both sides
+    assert main(["-j", "1", "--jsonl", str(tree)]) == 0
+    one = capsys.readouterr().out
+    assert main(["-j", "2", "--jsonl", str(tree)]) == 0
+    two = capsys.readouterr().out
+    assert one == two and one.count("\n") == 5
+
+
+def test_two_jobs_equal_one_job_directory_output(default_model, tree, tmp_path):
+    for jobs in ("1", "2"):
+        assert main(["-j", jobs, str(tree), "-o", str(tmp_path / f"out{jobs}")]) == 0
+    files1 = {p.relative_to(tmp_path / "out1"): p.read_bytes() for p in (tmp_path / "out1").rglob("*") if p.is_file()}
+    files2 = {p.relative_to(tmp_path / "out2"): p.read_bytes() for p in (tmp_path / "out2").rglob("*") if p.is_file()}
+    assert files1 == files2 and len(files1) == 5
+
+
+@pytest.fixture(scope="module")
+def bigdir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("big")
+    for k in range(150):
+        (d / f"doc{k:03d}.txt").write_text(TEXTS[k % len(TEXTS)] + f"\nFooter line {k}\n", encoding="utf-8")
+    return d
+
+
+@pytest.mark.parametrize("mode", [[], ["--explain"], ["--jsonl"]])
+def test_closed_pipe_exits_quietly(model_file, bigdir, tmp_path, mode):
+    err_file = tmp_path / "err.txt"
+    launcher = tmp_path / "launch.py"
+    launcher.write_text(LAUNCHER)
+    cmd = (f"{sys.executable} {launcher} {model_file} --threshold 0.05 {' '.join(mode)} {bigdir} 2>{err_file} | head -1; "
+           f"echo \"status=${{PIPESTATUS[0]}}\"")
+    proc = subprocess.run(["bash", "-c", cmd], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    stdout_lines = proc.stdout.splitlines()
+    assert len(stdout_lines) == 2 and stdout_lines[0].strip()
+    status = int(stdout_lines[1].split("=")[1])
+    err = err_file.read_text()
+    assert "Traceback" not in err and "BrokenPipe" not in err and "Exception ignored" not in err, err
+    assert status in (0, 141)  # quiet success, or killed by SIGPIPE like other Unix tools
+
+
+def test_closed_pipe_real_module(default_model, bigdir, tmp_path):
+    err_file = tmp_path / "err.txt"
+    cmd = f"{sys.executable} -m boilerstrip --explain {bigdir} 2>{err_file} | head -1"
+    proc = subprocess.run(["bash", "-c", cmd], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.stdout.strip()
+    assert "Traceback" not in err_file.read_text()
