@@ -70,13 +70,39 @@ def machine_info() -> dict:
         "platform": platform.platform(),
         "load_avg_start": os.getloadavg(),
         "versions": peers.versions(),
+        **code_info(),
     }
+
+
+def code_info() -> dict:
+    """Which boilerstrip was measured: git commit (+ dirty files) and the model file's hash."""
+    import hashlib
+    import boilerstrip
+    pkg = Path(boilerstrip.__file__).resolve().parent
+    info = {"boilerstrip_path": str(pkg), "boilerstrip_commit": os.environ.get("BENCH_COMMIT", "unknown"),
+            "boilerstrip_dirty": []}
+    try:
+        info["boilerstrip_commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=pkg, text=True,
+                                                    capture_output=True, check=True).stdout.strip()
+        info["boilerstrip_dirty"] = subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=pkg, text=True,
+                                                   capture_output=True, check=True).stdout.split("\n")
+        info["boilerstrip_dirty"] = [x.strip() for x in info["boilerstrip_dirty"] if x.strip()]
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    model = pkg / "models" / "default.npz"
+    if model.exists():
+        info["model_sha256"] = hashlib.sha256(model.read_bytes()).hexdigest()[:12]
+        info["model_mtime"] = datetime.datetime.fromtimestamp(model.stat().st_mtime).isoformat(timespec="seconds")
+    return info
 
 
 def machine_line(info: Mapping) -> str:
     v = info["versions"]
     pk = ", ".join(f"{k} {val}" for k, val in v.items())
-    return (f"{info['date']} | {info['cpu']}, {info['cores']} cores (benchmark pinned to core "
+    code = (f"boilerstrip commit {info.get('boilerstrip_commit')}"
+            + (f" + uncommitted {', '.join(info['boilerstrip_dirty'])}" if info.get("boilerstrip_dirty") else "")
+            + f", model sha256 {info.get('model_sha256', '?')} ({info.get('model_mtime', '?')})")
+    return (f"{info['date']} | {code} | {info['cpu']}, {info['cores']} cores (benchmark pinned to core "
             f"{info['pinned_cores']}) | Python {info['python']} | load avg at start "
             f"{' '.join(f'{x:.2f}' for x in info['load_avg_start'])}"
             + (f", at end {' '.join(f'{x:.2f}' for x in info['load_avg_end'])}" if info.get("load_avg_end") else "")
