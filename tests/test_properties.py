@@ -1,0 +1,159 @@
+"""Property-based tests (hypothesis) across the stages, with the tiny test model.
+
+Known bugs excluded here so that the other properties stay visible (each has an
+xfail test elsewhere):
+
+* documents whose non-blank lines join to fewer than 4 characters crash feature
+  extraction (test_features.py, test_api.py);
+* a hidden / aria-hidden element followed by text with a control character makes
+  render_html raise (test_html.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
+
+from boilerstrip import classify, clean
+from boilerstrip.html import STYLES, looks_like_html, render_html, to_text
+from boilerstrip.text import decode, split_lines
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+# Text with everything that makes line splitting interesting.
+_SPECIAL = st.sampled_from(["\n", "\r", "\r\n", "\n\n", "\x00", "\x0c", "\x0b", "\x1c", "\x85", "\u2028", "\t",
+                            "\u00a0", "\U0001f600", "\u6771\u4eac", "\u3002", "\ufeff", "\x7f", "\x9f", " ", "."])
+_WORDS = st.sampled_from(["The", "council", "voted", "on", "Tuesday", "Home", "|", "Share", "ferry", "2023", "12:30",
+                          "www.example.com", "\u00a9", "caf\u00e9", "\u5929\u6c17"])
+TEXT = st.one_of(
+    st.text(max_size=200),
+    st.lists(st.one_of(_SPECIAL, _WORDS, st.text(max_size=5)), max_size=60).map(lambda xs: " ".join(xs)),
+)
+
+
+def _too_short(text) -> bool:
+    return len("\n".join(l.text for l in split_lines(text))) < 4
+
+
+def _is_subsequence(small, big) -> bool:
+    it = iter(big)
+    return all(any(s == b for b in it) for s in small)
+
+
+@SETTINGS
+@given(TEXT)
+def test_clean_output_is_a_subsequence_of_input_lines(tiny_model, text):
+    assume(not _too_short(text))
+    out = clean(text, html=False, model=tiny_model)
+    assert isinstance(out, str)
+    inputs = [l.text for l in split_lines(text)]
+    produced = [l for l in out.split("\n") if l]
+    assert _is_subsequence(produced, inputs)
+    assert clean(text, html=False, model=tiny_model) == out
+
+
+@SETTINGS
+@given(TEXT)
+def test_classify_covers_each_nonblank_line_once(tiny_model, text):
+    assume(not _too_short(text))
+    lines = classify(text, model=tiny_model, html=False)
+    expected = split_lines(text)
+    assert [(l.index, l.text) for l in lines] == [(l.index, l.text) for l in expected]
+    assert all(0.0 <= l.score <= 1.0 for l in lines)
+
+
+@SETTINGS
+@given(TEXT)
+def test_clean_with_html_detection_never_crashes(tiny_model, text):
+    html = looks_like_html(text)
+    if html:
+        assume(len("\n".join(l.text for l in render_html(text))) >= 4 or not render_html(text))
+    else:
+        assume(not _too_short(text) or not split_lines(text))
+    out = clean(text, model=tiny_model)
+    assert isinstance(out, str)
+
+
+@SETTINGS
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes_never_crash(tiny_model, data):
+    text = decode(data)
+    assert isinstance(text, str)
+    lines = split_lines(data)
+    assert [l.text for l in lines] == [l.text for l in split_lines(text)]
+    assume(not _too_short(data) or not lines)
+    out = clean(data, html=False, model=tiny_model)
+    assert _is_subsequence([l for l in out.split("\n") if l], [l.text for l in lines])
+
+
+@SETTINGS
+@given(TEXT, st.floats(0.05, 0.95), st.floats(0.05, 0.95))
+def test_threshold_is_monotone(tiny_model, text, t1, t2):
+    assume(not _too_short(text))
+    lo, hi = min(t1, t2), max(t1, t2)
+    kept_lo = {l.index for l in classify(text, threshold=lo, html=False, model=tiny_model) if l.kept}
+    kept_hi = {l.index for l in classify(text, threshold=hi, html=False, model=tiny_model) if l.kept}
+    assert kept_hi <= kept_lo
+
+
+# ------------------------------------------------------------------ HTML grammar
+
+_TAGS = ["p", "div", "span", "a", "b", "li", "ul", "h1", "h2", "td", "tr", "table", "br", "pre", "nav", "footer",
+         "script", "style", "noscript", "template", "article", "section", "em", "aside", "form", "button", "hr"]
+_TEXT_BITS = st.one_of(
+    st.sampled_from(["Hello", "world", " ", "\n", "  ", "&amp;", "&nbsp;", "&lt;", "&#x85;", "\u2028", "\t", "\r\n",
+                     "text with words.", "\u6771\u4eac", "\U0001f600", "<", ">", "&", "<!-- c -->", "\x0c"]),
+    st.text(max_size=6),
+)
+
+
+def _element(children):
+    return st.builds(
+        lambda tag, attrs, kids, close: f"<{tag}{attrs}>{''.join(kids)}" + (f"</{tag}>" if close else ""),
+        st.sampled_from(_TAGS),
+        st.sampled_from(["", " class='menu'", " id='main story'", " hidden", " aria-hidden='true'", " href='/x'"]),
+        st.lists(children, max_size=4),
+        st.booleans(),
+    )
+
+
+_XML_INCOMPATIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _hits_hidden_tail_bug(markup: str) -> bool:
+    return "hidden" in markup and bool(_XML_INCOMPATIBLE.search(markup))
+
+
+HTML = st.recursive(_TEXT_BITS, _element, max_leaves=25)
+PAGES = st.one_of(HTML, HTML.map(lambda s: f"<html><body>{s}</body></html>")).filter(
+    lambda m: not _hits_hidden_tail_bug(m))
+
+
+@settings(max_examples=150, deadline=None)
+@given(PAGES)
+def test_render_html_never_crashes_and_round_trips(markup):
+    for style in STYLES:
+        lines = render_html(markup, style)
+        assert all(l.text.strip() and l.text == l.text.rstrip() for l in lines)
+        assert all(0.0 <= l.link_share <= 1.0 for l in lines)
+        assert [l.text for l in split_lines(to_text(lines))] == [l.text for l in lines]
+        assert not lines or not lines[0].para_break
+
+
+@settings(max_examples=100, deadline=None)
+@given(PAGES)
+def test_styles_agree_on_the_words(markup):
+    """All styles show the same characters, only split differently."""
+    joined = {style: "".join("".join(l.text.split()) for l in render_html(markup, style)) for style in STYLES}
+    assert len(set(joined.values())) == 1
+
+
+@SETTINGS
+@given(PAGES)
+def test_clean_html_output_lines_are_rendered_lines(tiny_model, markup):
+    rendered = [l.text for l in render_html(markup)]
+    assume(not rendered or len("\n".join(rendered)) >= 4)
+    out = clean(markup, html=True, threshold=0.2, model=tiny_model)
+    assert _is_subsequence([l for l in out.split("\n") if l], rendered)
