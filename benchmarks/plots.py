@@ -21,6 +21,25 @@ def _footer(fig, meta: str) -> None:
              va="bottom", ha="left")
 
 
+def _label_points(fig, ax, pts) -> None:
+    """Annotate points, trying a few offsets so that labels do not overlap (display coords)."""
+    fig.canvas.draw()
+    placed = []
+    offsets = [(7, 3), (7, -11), (7, 13), (7, -21), (7, 23), (-7, 3), (-7, -11), (-7, 13), (7, -31), (7, 33)]
+    for name, x, y in sorted(pts, key=lambda p: -p[2]):
+        px, py = ax.transData.transform((x, y))
+        w, h = 6.2 * len(name), 11
+        for dx, dy in offsets:
+            x0 = px + dx if dx > 0 else px + dx - w
+            box = (x0, py + dy, x0 + w, py + dy + h)
+            if not any(b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3] for b in placed):
+                break
+        placed.append(box)
+        ax.annotate(name, (x, y), textcoords="offset pixels", xytext=(dx, dy), fontsize=8,
+                    ha="left" if dx > 0 else "right",
+                    arrowprops=dict(arrowstyle="-", color="#999999", lw=0.5) if abs(dy) > 15 else None)
+
+
 def make_plots(reports: Mapping, sources: Sequence[str], rate: Callable, out: Path, meta: str) -> dict[str, Path]:
     import matplotlib
     matplotlib.use("Agg")
@@ -29,6 +48,7 @@ def make_plots(reports: Mapping, sources: Sequence[str], rate: Callable, out: Pa
     paths = {}
     # ---- F1 vs speed
     fig, ax = plt.subplots(figsize=(11, 7.5))
+    pts = []
     for name, rep in reports.items():
         r, f = rate(rep), rep.f1
         if r is None or f is None:
@@ -36,8 +56,13 @@ def make_plots(reports: Mapping, sources: Sequence[str], rate: Callable, out: Pa
         fam = _family(name)
         ax.scatter([r], [f], s=70, color=COLORS[fam], marker="*" if fam == "boilerstrip" else "o",
                    zorder=3, edgecolor="black", linewidth=0.4)
-        ax.annotate(name, (r, f), textcoords="offset points", xytext=(6, 4), fontsize=8)
+        pts.append((name, r, f))
     ax.set_xscale("log")
+    if pts:
+        xs, ys = [p[1] for p in pts], [p[2] for p in pts]
+        ax.set_xlim(min(xs) / 1.6, max(xs) * 3.0)
+        ax.set_ylim(min(ys) - 0.02, max(ys) + 0.015)
+    _label_points(fig, ax, pts)
     ax.set_xlabel("pages per second on one core (log scale; warm, HTML in)")
     ax.set_ylabel("shingle F1 (token 4-grams, pages with gold)")
     n = next(iter(reports.values())).overall.shingle_docs if reports else 0
@@ -73,8 +98,11 @@ def make_plots(reports: Mapping, sources: Sequence[str], rate: Callable, out: Pa
     ax.set_xticks(range(len(groups)))
     ax.set_xticklabels([f"{s}\n({c} pages)" for s, c in zip(groups, counts)])
     ax.set_ylabel("shingle F1")
-    ax.set_ylim(0, 1)
-    ax.set_title("F1 per source (site-disjoint test pages; boilerstrip rows outlined)")
+    lows = [g.shingle_prf[2] for r in reports.values() for g in list(r.groups.get("source", {}).values()) + [r.overall]
+            if g.shingle_docs and g.shingle_prf[2] is not None]
+    floor = max(0.0, min([0.5] + [int(v * 10) / 10 for v in lows]))
+    ax.set_ylim(floor, 1)
+    ax.set_title(f"F1 per source (site-disjoint test pages; boilerstrip bars outlined; y axis from {floor:.1f})")
     ax.grid(True, axis="y", alpha=0.3)
     ax.legend(fontsize=7, ncol=1, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.subplots_adjust(bottom=0.16, right=0.80)
