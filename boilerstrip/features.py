@@ -421,7 +421,7 @@ def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.nd
     in_body = p > 0.5
     seg_weight = np.bincount(seg, weights=weight * in_body, minlength=n_seg)
     main = int(np.argmax(seg_weight))
-    first = int(np.argmax(seg_weight >= 0.25 * seg_weight[main]))
+    first = int(np.argmax(seg_weight >= 0.1 * seg_weight[main]))
     member = sparse.csr_matrix((weight * in_body, (seg, np.arange(n))), shape=(n_seg, n))
     centroids = member @ x                      # one weighted word vector per segment
     seg_lines = (centroids @ x.T).toarray()     # segment centroid . each line

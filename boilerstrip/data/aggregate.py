@@ -61,7 +61,11 @@ def aggregator_doc(page: dict, others: list[dict], pool: list[str], short_pool: 
     if lead:
         blocks.append(lead)
     blocks.append([lines[i] for i in keep])
-    blocks.append([(t, "boilerplate", False) for t in rng.sample(pool, min(len(pool), rng.randint(2, 8)))])
+    # Most aggregators put a "Related"/comments/promo block between the stories, some
+    # append the next story straight away; some give a source/time line, some do not.
+    if rng.random() < 0.75:
+        blocks.append([(t, "boilerplate", False) for t in rng.sample(pool, min(len(pool), rng.randint(1, 8)))])
+    with_source = rng.random() < 0.7
     candidates = [o for o in others if o["site"] != page["site"]]
     for other in rng.sample(candidates, min(len(candidates), rng.randint(1, 3))):
         olines = other["styles"][style]
@@ -70,7 +74,7 @@ def aggregator_doc(page: dict, others: list[dict], pool: list[str], short_pool: 
         block = []
         if head and split_lines(head):
             block.append((" ".join(head.split()), "boilerplate", True))
-        if short_pool:
+        if short_pool and with_source:
             block.append((rng.choice(short_pool), "boilerplate", False))
         blocks.append(block + body)
     text, labels = assemble(blocks, style)

@@ -87,8 +87,14 @@ class _JsonlGz:
         self.raw.close()
 
 
-def _doc(page, kind, style, text, labels, extra=None) -> dict:
-    rec = {"id": f"{page.page_id}#{kind}-{style}", "page": page.page_id, "source": page.source,
+# Aggregator documents per labelled page: they teach the case the library exists for,
+# and one per page left them at a sixth of the training documents.
+AGGREGATORS_PER_PAGE = 2
+
+
+def _doc(page, kind, style, text, labels, extra=None, variant: int = 0) -> dict:
+    suffix = f"-{variant}" if variant else ""
+    rec = {"id": f"{page.page_id}#{kind}-{style}{suffix}", "page": page.page_id, "source": page.source,
            "site": page.site, "lang": page.lang, "kind": kind, "style": style, "text": text,
            "labels": labels, "gold": page.gold_text, "gold_title": page.gold_title}
     if extra:
@@ -138,8 +144,9 @@ def build(corpora: Path, out: Path, limit: int | None = None, n_jobs: int = 2,
                     extra = {"dom": r["dom"]} if style == "paragraphs" else None
                     docs.append(_doc(p, "page", style, to_text_lines(lines), [lab for _, lab, _ in lines], extra))
                 mine = next(o for o in others if o["page"] == p.page_id)
-                style, text, labels = aggregator_doc(mine, others, pool, short_pool, STYLES, SEED)
-                docs.append(_doc(p, "aggregator", style, text, labels))
+                for variant in range(AGGREGATORS_PER_PAGE):
+                    style, text, labels = aggregator_doc(mine, others, pool, short_pool, STYLES, SEED + variant)
+                    docs.append(_doc(p, "aggregator", style, text, labels, variant=variant))
             if p.gold_text.strip():
                 style, text, labels = clean_doc(p.gold_title, p.gold_text, p.page_id, SEED)
                 docs.append(_doc(p, "clean", style, text, labels))

@@ -1,0 +1,93 @@
+"""End-to-end: the shipped model on real held-out pages.
+
+WCXB's test pages are always in our test split (see data/README.md), so the shipped
+model never saw them or their sites.  The archive is read in place from
+``../shared/corpora`` (or ``$BOILERSTRIP_CORPORA``); the tests skip without it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmarks.baselines import c4_rules
+from benchmarks.evaluate import shingle_counts
+from boilerstrip import classify, clean
+from boilerstrip.html import render_html, to_text
+from boilerstrip.text import split_lines
+
+CORPORA = Path(os.environ.get("BOILERSTRIP_CORPORA", Path(__file__).resolve().parents[2] / "shared" / "corpora"))
+N_PAGES = 40
+
+
+def _f1(pairs) -> float:
+    """Shingle F1 from per-page normalised counts, as benchmarks.evaluate defines it."""
+    tp, fp, fn = np.mean(np.array(pairs), axis=0)
+    p, r = tp / (tp + fp), tp / (tp + fn)
+    return 2 * p * r / (p + r)
+
+
+@pytest.fixture(scope="module")
+def pages():
+    if not (CORPORA / "wcxb").is_dir():
+        pytest.skip(f"corpora not found at {CORPORA}")
+    from boilerstrip.data.corpora import read_source
+
+    out = [p for p in read_source(CORPORA, "wcxb") if p.page_id.startswith("wcxb/test/") and p.gold_text]
+    assert len(out) >= N_PAGES
+    return out[:N_PAGES]
+
+
+@pytest.mark.parametrize("style", ["paragraphs", "tags"])
+def test_plain_text_beats_line_rules_on_held_out_pages(pages, style):
+    ours, rules = [], []
+    for page in pages:
+        text = to_text(render_html(page.html, style))
+        ours.append(shingle_counts(clean(text), page.gold_text))
+        rules.append(shingle_counts(c4_rules(text), page.gold_text))
+    assert _f1(ours) >= 0.85
+    assert _f1(ours) >= _f1(rules) + 0.05
+
+
+def test_html_input_on_held_out_pages(pages):
+    scores = [shingle_counts(clean(page.html), page.gold_text) for page in pages]
+    assert _f1(scores) >= 0.85
+
+
+def test_clean_articles_come_back_whole(pages):
+    kept = total = 0
+    for page in pages:
+        text = page.gold_title + "\n\n" + page.gold_text
+        lines = classify(text)
+        body = [l for l in lines if l.text != page.gold_title]
+        kept += sum(len(l.text) for l in body if l.kept)
+        total += sum(len(l.text) for l in body)
+    assert kept / total >= 0.97
+
+
+def test_output_is_input_lines_in_order(pages):
+    for page in pages[:10]:
+        text = to_text(render_html(page.html, "lines"))
+        inputs = [l.text for l in split_lines(text)]
+        it = iter(inputs)
+        assert all(line in it for line in clean(text).split("\n") if line)
+
+
+def test_appended_unrelated_stories_are_dropped(pages):
+    """Held-out articles, each followed by another held-out article from a different site
+    under its own headline, the way aggregators append them: the appended one goes."""
+    kept_first, kept_second = [], []
+    for k in range(0, 20, 2):
+        first, second = pages[k], pages[k + 1]
+        text = "\n\n".join([first.gold_title, first.gold_text, "Related stories", second.gold_title,
+                             second.gold_text])
+        out = clean(text)
+        tp1, _, fn1 = shingle_counts(out, first.gold_text)
+        tp2, _, fn2 = shingle_counts(out, second.gold_text)
+        kept_first.append(tp1 / (tp1 + fn1))
+        kept_second.append(tp2 / (tp2 + fn2))
+    assert np.mean(kept_first) >= 0.85
+    assert np.mean(kept_second) <= 0.25
