@@ -111,3 +111,48 @@ def make_plots(reports: Mapping, sources: Sequence[str], rate: Callable, out: Pa
     fig.savefig(paths["sources"], dpi=110)
     plt.close(fig)
     return paths
+
+
+def _stats_from_summary(sm: dict):
+    """A GroupStats with the same P/R/F1, seconds and counts as a ``summary()`` dict."""
+    from benchmarks.evaluate import GroupStats
+    g = GroupStats(docs=sm["docs"], errors=sm["errors"], seconds=sm["seconds"])
+    p, r = sm.get("precision"), sm.get("recall")
+    if p is not None and r is not None:
+        g.tp = 1.0
+        g.fp = (1 / p - 1) if p else 0.0
+        g.fn = (1 / r - 1) if r else 0.0
+        g.shingle_docs = 1
+    return g
+
+
+def replot(results_json: str | Path, out: Path | None = None) -> dict[str, Path]:
+    """Redraw the PNGs from a ``results.json`` written by ``benchmarks.run``."""
+    import json
+    from benchmarks.evaluate import Report
+    from benchmarks.run import machine_line
+    path = Path(results_json)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    reports = {}
+    for name, v in data["pages"].items():
+        rep = Report(tool=name, html=True)
+        rep.overall = _stats_from_summary(v["overall"])
+        rep.groups = {"source": {s: _stats_from_summary(x) for s, x in v["groups"].get("source", {}).items()}}
+        reports[name] = rep
+    sources = sorted({s for r in reports.values() for s, g in r.groups["source"].items() if g.shingle_docs})
+    counts = data.get("gold_pages_per_source", {})
+    for r in reports.values():  # page counts for the labels
+        for s, g in r.groups["source"].items():
+            g.shingle_docs = counts.get(s, g.shingle_docs)
+        r.overall.shingle_docs = counts.get("all", r.overall.shingle_docs)
+
+    def rate(rep):
+        o = rep.overall
+        return o.docs / o.seconds if o.seconds > 0 and o.docs > o.errors else None
+    return make_plots(reports, sources, rate, out or path.parent, machine_line(data["machine"]))
+
+
+if __name__ == "__main__":
+    import sys
+    for f in sys.argv[1:] or ["benchmarks/results/results.json"]:
+        print(replot(f))

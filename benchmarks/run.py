@@ -766,6 +766,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "pages": {n: r.to_dict() | {"pages_per_second": _rate(r), "snippets": {l: g.summary() for l, g in snippet_stats(r).items()}}
                   for n, r in page_reports.items()},
         "docs": {n: r.to_dict() | {"docs_per_second": _rate(r)} for n, r in doc_reports.items()},
+        "gold_pages_per_source": {s: next(iter(page_reports.values())).groups["source"][s].shingle_docs
+                                  for s in quality_sources(page_reports)}
+        | {"all": next(iter(page_reports.values())).overall.shingle_docs},
         "memory": mem, "stages": stages, "model_load": loads, "batch": batch, "scaling": scaling,
     }
     (out / "results.json").write_text(json.dumps(result, indent=1, default=str), encoding="utf-8")
