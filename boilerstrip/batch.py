@@ -30,9 +30,11 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
 def _classify_batch(texts: list, threshold: float, include_title: bool, html: Optional[bool],
                     model: Optional[LineClassifier]) -> list[list[Line]]:
     docs = [to_document(t, html) for t in texts]
-    model = model or default_model()
     nonempty = [k for k, (_, lines) in enumerate(docs) if lines]
     results: list[list[Line]] = [[] for _ in docs]
+    if not nonempty:
+        return results
+    model = model or default_model()
     for k, lines in zip(nonempty, classify_documents([docs[k] for k in nonempty], model,
                                                      threshold, include_title)):
         results[k] = lines

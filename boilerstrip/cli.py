@@ -154,6 +154,19 @@ def _run(args: argparse.Namespace) -> int:
         if clash is not None:
             print(f"{PROG}: refusing to overwrite input file {clash}", file=sys.stderr)
             return 2
+    if out_dir is not None and not args.jsonl:
+        # Two inputs that map to one output name (a/x.txt and b/x.txt, or page.html and
+        # page.txt): the first keeps it, the others are reported and skipped.
+        claimed: dict[Path, str] = {}
+        unique = []
+        for s in sources:
+            target = out_dir / _output_name(s)
+            if target in claimed:
+                errors.append(f"{PROG}: {s.name}: skipped, its output {target} is already the output of {claimed[target]}")
+            else:
+                claimed[target] = s.name
+                unique.append(s)
+        sources = unique
     for message in errors:
         print(message, file=sys.stderr)
     failed = bool(errors)

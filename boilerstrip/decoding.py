@@ -31,13 +31,13 @@ def keep_mask(p_keep: Sequence[float] | np.ndarray, threshold: float = 0.5,
     """
     if not 0.0 < threshold < 1.0:
         raise ValueError("threshold must be between 0 and 1 (exclusive)")
+    if transition <= 0:
+        return np.asarray(p_keep, dtype=np.float64).reshape(-1) > threshold
     p = np.clip(np.asarray(p_keep, dtype=np.float64), _EPS, 1 - _EPS)
     n = len(p)
     if n == 0:
         return np.zeros(0, dtype=bool)
     score = (np.log(p) - np.log1p(-p) - np.log(threshold / (1 - threshold))).tolist()
-    if transition <= 0:
-        return np.asarray(score) > 0
     # drop scores 0, keep scores its log-odds; back[i] holds the best previous state.
     drop, keep = 0.0, score[0]
     back_drop = [0] * n

@@ -187,7 +187,7 @@ def _cue_hits(cps: np.ndarray, flags: np.ndarray) -> list[np.ndarray]:
     lower = np.where((cps >= 65) & (cps <= 90), cps | 0x20, cps)
     digit = (flags & DIGIT) > 0
     word = (flags & (ALPHA | DIGIT)) > 0
-    nxt = lambda m, k=1: np.concatenate([m[k:], np.zeros(k, dtype=bool)])
+    nxt = lambda m, k=1: np.concatenate([m[k:], np.zeros(min(k, len(m)), dtype=bool)])
     prv = lambda m: np.concatenate([[False], m[:-1]])
     url = np.zeros(len(cps), dtype=bool)
     for seq in ("://", "www.", ".com", ".org", ".net", ".htm"):
@@ -409,7 +409,7 @@ def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.nd
     # Folded into 2**14 columns: collisions barely move a cosine, and sparse products
     # over a narrow matrix skip work proportional to the full hashed width.
     x = sparse.csr_matrix((words.data * idf[words.indices], words.indices & (N_TOPIC_FEATURES - 1),
-                           words.indptr), shape=(n, N_TOPIC_FEATURES))
+                           words.indptr.copy()), shape=(n, N_TOPIC_FEATURES))
     x.sum_duplicates()
     x.data /= np.repeat(_row_norms(x), np.diff(x.indptr)).astype(np.float32)
     has_words = (np.diff(x.indptr) > 0).astype(np.float64)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .text import TextInput, decode, normalize_line
+from .text import TextInput, decode, normalize_line, strip_controls
 
 __all__ = ["HtmlLine", "render_html", "to_text", "looks_like_html", "STYLES"]
 
@@ -37,6 +37,8 @@ _FLAT_INLINE = frozenset("td th dt dd label button option legend summary caption
 _HEADING = frozenset("h1 h2 h3 h4 h5 h6".split())
 _CONTAINER = frozenset("nav header footer aside form".split())
 _WS = re.compile(r"\s+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ATTR_WORDS = re.compile(r"[a-z]{3,}")
 _HTML_HINT = re.compile(
     r"<(?:!doctype\s+html|html|head|body|div|p|br|span|a\s|table|ul|li|h[1-6]|article|section|meta|"
@@ -79,6 +81,11 @@ def _parse(markup: str):
         return None
 
 
+def _xml_safe(text: str) -> str:
+    """lxml refuses to store control characters it parsed; they read as spaces."""
+    return _XML_UNSAFE.sub(" ", text)
+
+
 def _drop_keep_tail(el) -> None:
     """Remove an element and its content but keep the text that follows it."""
     parent = el.getparent()
@@ -87,9 +94,9 @@ def _drop_keep_tail(el) -> None:
     if el.tail:
         prev = el.getprevious()
         if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
+            prev.tail = _xml_safe((prev.tail or "") + el.tail)
         else:
-            parent.text = (parent.text or "") + el.tail
+            parent.text = _xml_safe((parent.text or "") + el.tail)
     parent.remove(el)
 
 
@@ -139,7 +146,7 @@ class _Renderer:
         attrs = " ".join(_ATTR_WORDS.findall(" ".join(a for _, a in self.stack[-6:] if a).lower()))
         total = max(1, len(raw))
         for piece in pieces:
-            text = normalize_line(piece if self.pre else _WS.sub(" ", piece).strip())
+            text = normalize_line(piece) if self.pre else _WS.sub(" ", strip_controls(piece)).strip()
             if not text.strip():
                 continue
             para = self.style == "paragraphs" or (self.style == "flat" and block in ("p", "h1", "h2", "h3"))
@@ -195,7 +202,8 @@ def render_html(markup: TextInput, style: str = "paragraphs", mark=None) -> list
     text = decode(markup)
     if not text.strip():
         return []
-    root = _parse(text)
+    # libxml2 stops at a lone surrogate (losing the rest of the page): make it U+FFFD.
+    root = _parse(_SURROGATE.sub("\ufffd", text))
     if root is None:
         return []
     etree.strip_elements(root, *_DROP, with_tail=False)

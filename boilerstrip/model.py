@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import lru_cache
 from importlib import resources
 from typing import Iterable, Optional, Sequence
 
@@ -39,6 +40,13 @@ CLASSES = ("body", "title", "boilerplate")
 CLASS_OF_LABEL = {"body": 0, "title": 1, "boilerplate": 2, "supplemental": 2, "related": 2,
                   "comments": 2}
 FORMAT_VERSION = 1
+
+
+@lru_cache(maxsize=1)
+def _blas_controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -109,7 +117,12 @@ class LineClassifier:
         from sklearn.model_selection import GroupKFold
         from sklearn.neural_network import MLPClassifier
 
-        docs = list(docs)
+        docs, labels = list(docs), list(labels)
+        if len(docs) != len(labels):
+            raise ValueError(f"{len(docs)} documents but {len(labels)} label lists")
+        for k, (d, ls) in enumerate(zip(docs, labels)):
+            if len(d) != len(ls):
+                raise ValueError(f"document {k} has {len(d)} lines but {len(ls)} labels")
         y = np.concatenate([[CLASS_OF_LABEL[l] for l in ls] for ls in labels]).astype(np.int64)
         dense, words, dom = self._first_inputs(docs)
         if len(y) != dense.shape[0]:
@@ -167,9 +180,12 @@ class LineClassifier:
         sizes = [len(d) for d in docs]
         if sum(sizes) == 0:
             return [np.zeros((0, len(CLASSES))) for _ in docs]
-        dense, words, dom = self._first_inputs(docs)
-        logits1 = self._first_logits(dense, words, dom)
-        proba = self._network(self._second_inputs(docs, dense, _softmax(logits1.copy()), logits1))
+        # The matrices are small: BLAS threads would only wait on each other (and on
+        # the caller's own worker processes), so run them on this thread.
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            dense, words, dom = self._first_inputs(docs)
+            logits1 = self._first_logits(dense, words, dom)
+            proba = self._network(self._second_inputs(docs, dense, _softmax(logits1.copy()), logits1))
         return np.split(proba, np.cumsum(sizes)[:-1])
 
     def predict(self, docs: Sequence[Document], threshold: float = 0.5,

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence, Union
 
-__all__ = ["TextLine", "decode", "split_lines", "join_lines", "normalize_line"]
+__all__ = ["TextLine", "decode", "split_lines", "join_lines", "normalize_line", "strip_controls"]
 
 TextInput = Union[str, bytes, bytearray, memoryview]
 
@@ -33,6 +33,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+_IGNORED_DECLARATIONS = ("utf-8", "latin-1", "iso8859-1", "cp1252", "ascii", "idna", "punycode",
+                         "undefined", "unicode-escape", "raw-unicode-escape", "utf-7")
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
 
 
@@ -88,11 +90,21 @@ def decode(data: TextInput) -> str:
     if declared:
         name = declared.group(1).decode("ascii", "ignore").lower()
         try:
-            if codecs.lookup(name).name not in ("utf-8", "latin-1", "iso8859-1", "cp1252", "ascii"):
-                return data.decode(name, errors="replace")
-        except LookupError:
+            codec = codecs.lookup(name)
+            # A declaration readable as ASCII cannot be true of UTF-16/32 bytes (browsers
+            # ignore it too); single-byte Latin declarations fall through to cp1252.
+            if codec.name not in _IGNORED_DECLARATIONS and not codec.name.startswith(("utf-16", "utf-32")) \
+                    and getattr(codec, "_is_text_encoding", True):
+                return data.decode(codec.name, errors="replace")
+        except (LookupError, UnicodeError, ValueError):
             pass
     return _cp1252_lossless(data)
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without the control characters that carry no text (tab and line
+    breaks excepted)."""
+    return _CONTROL.sub("", text)
 
 
 def normalize_line(raw: str) -> str:

@@ -72,9 +72,6 @@ def test_invalid_threshold(threshold, tiny_model):
         clean(EXAMPLE, threshold=threshold, model=tiny_model)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="bug: clean() raises 'operands could not be broadcast' for any input whose non-blank "
-                          "lines join to fewer than 4 characters (features._cue_hits)")
 @pytest.mark.parametrize("text", ["OK", "Yes", "a\nb", "<html><p>Hi</p></html>"])
 def test_clean_very_short_input(text, tiny_model):
     out = clean(text, model=tiny_model)

@@ -190,9 +190,6 @@ def test_refuses_to_clean_a_directory_in_place(use_model, tree, capsys):
     assert {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()} == before
 
 
-@pytest.mark.xfail(strict=True, reason="bug: two inputs that map to the same output path under -o DIR (page.html "
-                                       "and page.txt -> page.txt, or a/x.txt and b/x.txt -> x.txt) are written "
-                                       "one over the other without a warning; exit status 0, one result lost")
 @pytest.mark.parametrize("layout", ["html-and-txt", "same-basename"])
 def test_output_name_collisions_are_not_silent(use_model, tmp_path, capsys, layout):
     src = tmp_path / "in"

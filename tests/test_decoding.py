@@ -76,15 +76,9 @@ def test_transition_zero_is_thresholding_hand_made():
 @settings(max_examples=200, deadline=None)
 @given(probs, thresholds)
 def test_transition_zero_equals_thresholding(p, threshold):
-    # Values within rounding distance of the threshold: see the xfail test below.
-    p = [x for x in p if abs(x - threshold) > 1e-9]
     assert keep_mask(p, threshold, 0.0).tolist() == (np.asarray(p, dtype=np.float64) > threshold).tolist()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: with transition=0 keep_mask is not 'exactly p_keep > threshold' "
-                                       "as documented: p is compared in log-odds after clipping to "
-                                       "[1e-6, 1-1e-6], so p == threshold can be kept and thresholds "
-                                       "within 1e-6 of 0 or 1 misclassify p=1.0 / p=0.0")
 @pytest.mark.parametrize("p,threshold,expected", [
     (0.90625, 0.90625, False),     # equal: not above the threshold, but kept (rounding in log-odds)
     (1.0, 0.9999999, True),        # above the threshold, but clipped to 0.999999 and dropped

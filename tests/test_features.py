@@ -182,9 +182,6 @@ def test_emoji_and_astral_do_not_break_stats():
 # bab8711 introduced _cue_hits(); its nxt(m, k) pads with k zeros even when m is
 # shorter than k, so a document whose joined text ("\n".join(lines)) is shorter than
 # 4 characters fails to broadcast.  clean("OK") raises for the same reason.
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="bug: line_features raises 'operands could not be broadcast' for documents "
-                          "whose joined text is shorter than 4 characters (features._cue_hits nxt())")
 @pytest.mark.parametrize("lines", [["OK"], ["Yes"], ["0"], ["a", "b"], ["5", "6"]])
 def test_line_features_on_very_short_documents(lines):
     f = line_features(doc_of(*lines))
@@ -369,9 +366,6 @@ def test_context_features_finite_for_any_proba(lines, data):
     assert np.isfinite(line_features(doc)).all()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: context_features shares the cached lexical matrix's indptr with its "
-                                       "folded topic matrix and calls sum_duplicates(), which rewrites indptr in "
-                                       "place; doc.cache['words'] no longer equals hash_words(doc.lines)")
 def test_context_features_do_not_modify_cached_lexical_features():
     # two words whose hashed columns differ but coincide once folded to 2**14 columns
     seen, pair = {}, None

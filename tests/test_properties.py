@@ -1,13 +1,4 @@
-"""Property-based tests (hypothesis) across the stages, with the tiny test model.
-
-Known bugs excluded here so that the other properties stay visible (each has an
-xfail test elsewhere):
-
-* documents whose non-blank lines join to fewer than 4 characters crash feature
-  extraction (test_features.py, test_api.py);
-* a hidden / aria-hidden element followed by text with a control character makes
-  render_html raise (test_html.py).
-"""
+"""Property-based tests (hypothesis) across the stages, with the tiny test model."""
 
 from __future__ import annotations
 
@@ -33,10 +24,6 @@ TEXT = st.one_of(
 )
 
 
-def _too_short(text) -> bool:
-    return len("\n".join(l.text for l in split_lines(text))) < 4
-
-
 def _is_subsequence(small, big) -> bool:
     it = iter(big)
     return all(any(s == b for b in it) for s in small)
@@ -45,7 +32,6 @@ def _is_subsequence(small, big) -> bool:
 @SETTINGS
 @given(TEXT)
 def test_clean_output_is_a_subsequence_of_input_lines(tiny_model, text):
-    assume(not _too_short(text))
     out = clean(text, html=False, model=tiny_model)
     assert isinstance(out, str)
     inputs = [l.text for l in split_lines(text)]
@@ -57,7 +43,6 @@ def test_clean_output_is_a_subsequence_of_input_lines(tiny_model, text):
 @SETTINGS
 @given(TEXT)
 def test_classify_covers_each_nonblank_line_once(tiny_model, text):
-    assume(not _too_short(text))
     lines = classify(text, model=tiny_model, html=False)
     expected = split_lines(text)
     assert [(l.index, l.text) for l in lines] == [(l.index, l.text) for l in expected]
@@ -67,11 +52,6 @@ def test_classify_covers_each_nonblank_line_once(tiny_model, text):
 @SETTINGS
 @given(TEXT)
 def test_clean_with_html_detection_never_crashes(tiny_model, text):
-    html = looks_like_html(text)
-    if html:
-        assume(len("\n".join(l.text for l in render_html(text))) >= 4 or not render_html(text))
-    else:
-        assume(not _too_short(text) or not split_lines(text))
     out = clean(text, model=tiny_model)
     assert isinstance(out, str)
 
@@ -83,7 +63,6 @@ def test_arbitrary_bytes_never_crash(tiny_model, data):
     assert isinstance(text, str)
     lines = split_lines(data)
     assert [l.text for l in lines] == [l.text for l in split_lines(text)]
-    assume(not _too_short(data) or not lines)
     out = clean(data, html=False, model=tiny_model)
     assert _is_subsequence([l for l in out.split("\n") if l], [l.text for l in lines])
 
@@ -91,7 +70,6 @@ def test_arbitrary_bytes_never_crash(tiny_model, data):
 @SETTINGS
 @given(TEXT, st.floats(0.05, 0.95), st.floats(0.05, 0.95))
 def test_threshold_is_monotone(tiny_model, text, t1, t2):
-    assume(not _too_short(text))
     lo, hi = min(t1, t2), max(t1, t2)
     kept_lo = {l.index for l in classify(text, threshold=lo, html=False, model=tiny_model) if l.kept}
     kept_hi = {l.index for l in classify(text, threshold=hi, html=False, model=tiny_model) if l.kept}
@@ -154,6 +132,5 @@ def test_styles_agree_on_the_words(markup):
 @given(PAGES)
 def test_clean_html_output_lines_are_rendered_lines(tiny_model, markup):
     rendered = [l.text for l in render_html(markup)]
-    assume(not rendered or len("\n".join(rendered)) >= 4)
     out = clean(markup, html=True, threshold=0.2, model=tiny_model)
     assert _is_subsequence([l for l in out.split("\n") if l], rendered)

@@ -259,8 +259,6 @@ def test_decode_unknown_meta_charset_falls_back():
 
 
 @pytest.mark.parametrize("charset", ["idna", "undefined", "punycode"])
-@pytest.mark.xfail(strict=True, reason="bug: decode() raises UnicodeError when a <meta charset> names a "
-                                       "codec that cannot decode with errors='replace' (idna, undefined, punycode)")
 def test_decode_never_raises_on_odd_meta_charset(charset):
     data = b'<html><head><meta charset="' + charset.encode() + b'"></head><body><p>caf\xe9</p></body></html>'
     out = decode(data)
@@ -268,8 +266,6 @@ def test_decode_never_raises_on_odd_meta_charset(charset):
 
 
 @pytest.mark.parametrize("charset", ["utf-16", "utf-16le", "utf-32"])
-@pytest.mark.xfail(strict=True, reason="bug: a <meta charset=utf-16/32> inside ASCII-readable bytes is obeyed, "
-                                       "turning the page into CJK mojibake (browsers treat it as utf-8)")
 def test_decode_ignores_impossible_utf16_meta(charset):
     data = b'<html><head><meta charset="' + charset.encode() + b'"></head><body><p>caf\xe9 au lait</p></body></html>'
     out = decode(data)
