@@ -378,12 +378,6 @@ def _segments(body: np.ndarray) -> np.ndarray:
     return np.minimum(np.where(body, run, run + 1), n_runs - 1)
 
 
-def _cosines(m: np.ndarray) -> np.ndarray:
-    """Cosine matrix from a Gram matrix of (unnormalised) vectors."""
-    d = np.sqrt(np.maximum(np.diag(m), 1e-12))
-    return m / d[:, None] / d[None, :]
-
-
 def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.ndarray:
     """Second-pass features from first-pass ``proba`` (columns: body, title, boilerplate)."""
     n = len(doc)
@@ -423,21 +417,24 @@ def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.nd
     main = int(np.argmax(seg_weight))
     first = int(np.argmax(seg_weight >= 0.1 * seg_weight[main]))
     member = sparse.csr_matrix((weight * in_body, (seg, np.arange(n))), shape=(n_seg, n))
-    centroids = member @ x                      # one weighted word vector per segment
-    seg_lines = (centroids @ x.T).toarray()     # segment centroid . each line
-    seg_gram = (centroids @ centroids.T).toarray()
-    seg_cos = _cosines(seg_gram)
+    # One weighted word vector per segment; only products with the main and the first
+    # segment are needed, so time and memory stay linear in the document length.
+    centroids = member @ x
+    anchors = centroids[[main, first]]
+    seg_dots = (centroids @ anchors.T).toarray()            # (n_seg, 2)
+    seg_norms = np.sqrt(np.maximum(np.asarray(centroids.multiply(centroids).sum(axis=1)).ravel(), 1e-12))
+    seg_cos = seg_dots / seg_norms[:, None] / seg_norms[[main, first]][None, :]
     # A line's similarity to the main segment, leaving the line itself out.
     w_main = weight * in_body * (seg == main)
-    dots = np.asarray(seg_lines[main]).ravel()
-    c_norm2 = float(seg_gram[main, main])
+    dots = (x @ anchors[0].T).toarray().ravel()              # x_i . main centroid
+    c_norm2 = float(seg_norms[main] ** 2)
     loo_dots = dots - w_main * has_words
     loo_norm = np.sqrt(np.maximum(c_norm2 - 2 * w_main * dots + w_main ** 2 * has_words, 1e-12))
     sim = np.clip(np.where(has_words > 0, loo_dots / loo_norm, 0.0), 0.0, 1.0)
     rank = np.argsort(np.argsort(sim, kind="stable"), kind="stable") / max(n - 1, 1)
     rel_weight = seg_weight[seg] / max(seg_weight[main], 1e-9)
     cols += [sim, _window_mean(sim, 2), _window_mean(sim, 5), rank,
-             np.clip(seg_cos[seg, main], 0, 1), np.clip(seg_cos[seg, first], 0, 1),
+             np.clip(seg_cos[seg, 0], 0, 1), np.clip(seg_cos[seg, 1], 0, 1),
              np.log(np.maximum(rel_weight, 1e-3)), (seg < main).astype(np.float64),
              (seg > main).astype(np.float64), np.log1p(np.abs(seg - main)), (seg == first).astype(np.float64)]
     # Story boundaries after the main segment: a headline-like line or a run of
