@@ -377,8 +377,8 @@ def write(path, model_name, rows, series, sizes) -> None:
     if series:
         out += ["", "## Linear growth", "",
                 "`clean(x)` on (a) plain text made of real documents (`data/built/test.jsonl.gz`, blank-line "
-                "separated), (b) the same text as one line (newlines replaced by spaces), (c) real pages "
-                "(`data/built/test-pages.jsonl.gz`) concatenated. Ratios are 10 MB / 1 MB (10 = linear).", "",
+                "separated), (b) the same text as one line (newlines replaced by spaces), (c) the bodies of real pages "
+                "(`data/built/test-pages.jsonl.gz`) in one page (*lines*: source lines). Ratios are 10 MB / 1 MB (10 = linear).", "",
                 "| input | MB | lines | seconds | MB/s | RSS +MB | py peak MB |", "|---|---:|---:|---:|---:|---:|---:|"]
         for (kind, size), r in series.items():
             mbps = size / r["clean_s"] if r.get("clean_s") else None
