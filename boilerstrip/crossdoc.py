@@ -32,8 +32,8 @@ import numpy as np
 __all__ = ["normalise_line", "recurring_lines", "demote", "DEFAULT_SHIFT", "DEFAULT_MIN_SHARE"]
 
 # Chosen on the dev split (pages of one site and style, grouped): see benchmarks/scale.py.
-DEFAULT_SHIFT = 2.0
-DEFAULT_MIN_SHARE = 0.1
+DEFAULT_SHIFT = 1.0
+DEFAULT_MIN_SHARE = 0.75
 
 _DIGIT = re.compile(r"\d")
 _SPACE = re.compile(r"\s+")
