@@ -65,8 +65,11 @@ def _collect(paths: Sequence[str], errors: list[str]) -> list[Source]:
             continue
         path = Path(raw)
         if path.is_dir():
-            for f in sorted(p for p in path.rglob("*") if p.is_file()):
-                sources.append(Source(str(f), f, f.relative_to(path)))
+            for f in sorted(path.rglob("*")):
+                if f.is_file():
+                    sources.append(Source(str(f), f, f.relative_to(path)))
+                elif not f.is_dir():  # dangling symlink, socket, device: say so
+                    errors.append(f"{PROG}: {f}: not a readable regular file")
         elif path.exists():
             sources.append(Source(str(path), path, Path(path.name)))
         else:

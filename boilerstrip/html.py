@@ -38,6 +38,7 @@ _HEADING = frozenset("h1 h2 h3 h4 h5 h6".split())
 _CONTAINER = frozenset("nav header footer aside form".split())
 _WS = re.compile(r"\s+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_CLOSING = re.compile(r"</(?:body|html)\s*>", re.I)
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ATTR_WORDS = re.compile(r"[a-z]{3,}")
 _HTML_HINT = re.compile(
@@ -203,7 +204,9 @@ def render_html(markup: TextInput, style: str = "paragraphs", mark=None) -> list
     if not text.strip():
         return []
     # libxml2 stops at a lone surrogate (losing the rest of the page): make it U+FFFD.
-    root = _parse(_SURROGATE.sub("\ufffd", text))
+    # It also ignores everything after the first </body></html>, which concatenated
+    # pages and sloppy templates have plenty of: drop those closing tags.
+    root = _parse(_CLOSING.sub("", _SURROGATE.sub("\ufffd", text)))
     if root is None:
         return []
     etree.strip_elements(root, *_DROP, with_tail=False)

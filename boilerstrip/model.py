@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
+import zlib
 from functools import lru_cache
 from importlib import resources
 from typing import Iterable, Optional, Sequence
@@ -107,11 +109,13 @@ class LineClassifier:
 
     # ----------------------------------------------------------------- training
     def fit(self, docs: Sequence[Document], labels: Sequence[Sequence[str]],
-            groups: Optional[Sequence[str]] = None, verbose: bool = False) -> "LineClassifier":
+            groups: Optional[Sequence[str]] = None, sample_weight: Optional[Sequence[float]] = None,
+            verbose: bool = False) -> "LineClassifier":
         """Learn from documents and one label per line (``CLASS_OF_LABEL`` keys).
 
         ``groups`` (e.g. the site of each document) keeps the out-of-fold first-pass
         predictions honest: a site is never predicted by a model that saw it.
+        ``sample_weight`` gives one weight per document, applied to each of its lines.
         """
         from sklearn.linear_model import SGDClassifier
         from sklearn.model_selection import GroupKFold
@@ -134,6 +138,7 @@ class LineClassifier:
         x1 = sparse.hstack([sparse.csr_matrix((dense - self.dense_mean_) / self.dense_scale_),
                             words, dom], format="csr")
         line_doc = np.repeat(np.arange(len(docs)), [len(d) for d in docs])
+        w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)[line_doc]
 
         def first_pass():
             return SGDClassifier(loss="log_loss", alpha=self.alpha, max_iter=8, tol=None,
@@ -145,10 +150,11 @@ class LineClassifier:
             for k, (tr, te) in enumerate(GroupKFold(self.n_folds).split(x1, y, line_groups)):
                 if verbose:
                     print(f"  first pass, fold {k + 1}/{self.n_folds}", flush=True)
-                oof[te] = first_pass().fit(x1[tr], y[tr]).decision_function(x1[te])
+                oof[te] = first_pass().fit(x1[tr], y[tr], sample_weight=None if w is None else w[tr]) \
+                    .decision_function(x1[te])
         if verbose:
             print("  first pass, all data", flush=True)
-        clf = first_pass().fit(x1, y)
+        clf = first_pass().fit(x1, y, sample_weight=w)
         nd = dense.shape[1]
         coef = clf.coef_.astype(np.float32)
         self.w_dense_ = coef[:, :nd].astype(np.float64)
@@ -165,7 +171,7 @@ class LineClassifier:
         net = MLPClassifier(hidden_layer_sizes=self.hidden, alpha=1e-4, batch_size=512,
                             learning_rate_init=1e-3, max_iter=25, early_stopping=True,
                             n_iter_no_change=3, random_state=self.random_state)
-        net.fit((x2 - self.second_mean_) / self.second_scale_, y)
+        net.fit((x2 - self.second_mean_) / self.second_scale_, y, sample_weight=w)
         self.coefs_ = [c.astype(np.float64) for c in net.coefs_]
         self.intercepts_ = [b.astype(np.float64) for b in net.intercepts_]
         return self
@@ -229,7 +235,31 @@ class LineClassifier:
         Model files hold only numeric arrays and JSON and are read with
         ``allow_pickle=False``, so a file from an untrusted source cannot execute code;
         it can still make bad predictions, so only use models you have evaluated.
+        A file that is not a complete model of this version raises ``ValueError``.
         """
+        try:
+            model = cls._read(path)
+        except (KeyError, EOFError, TypeError, AttributeError, zipfile.BadZipFile, zlib.error) as exc:
+            raise ValueError(f"{path}: not a boilerstrip model file ({type(exc).__name__}: {exc})") from exc
+        model._check_shapes()
+        return model
+
+    def _check_shapes(self) -> None:
+        widths = [len(LINE_FEATURES) + len(CONTEXT_FEATURES) + len(CLASSES)]
+        widths += [w.shape[1] for w in self.coefs_]
+        shapes_ok = (
+            self.w_dense_.shape == (len(CLASSES), len(LINE_FEATURES))
+            and self.dense_mean_.shape == self.dense_scale_.shape == (len(LINE_FEATURES),)
+            and self.second_mean_.shape == self.second_scale_.shape == (widths[0],)
+            and self.idf_.shape == (N_WORD_FEATURES,) and self.b_first_.shape == (len(CLASSES),)
+            and all(w.ndim == 2 and w.shape[0] == width for w, width in zip(self.coefs_, widths))
+            and all(b.shape == (w.shape[1],) for w, b in zip(self.coefs_, self.intercepts_))
+            and widths[-1] == len(CLASSES))
+        if not shapes_ok:
+            raise ValueError("model file arrays have inconsistent shapes")
+
+    @classmethod
+    def _read(cls, path) -> "LineClassifier":
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(bytes(z["meta"]).decode())
             if meta.get("format") != FORMAT_VERSION:

@@ -270,22 +270,20 @@ def _meta_without(arrays, field):
     return _with_meta(arrays, json.dumps(meta).encode())
 
 
-_BUG = "bug: LineClassifier.load lets {} escape for a {} model file; the CLI (and the default_model test fixture) " \
-       "catch only OSError/ValueError, so `python -m boilerstrip` dies with a traceback instead of 'cannot load the model'"
 TAMPERED = [
-    ("random bytes", lambda a: os.urandom(4096), None),
-    ("text file", lambda a: b"not a model\n" * 10, None),
-    ("meta not JSON", lambda a: _npz_bytes(_with_meta(a, b"{not json")), None),
-    ("meta not UTF-8", lambda a: _npz_bytes(_with_meta(a, b"\xff\xfe")), None),
-    ("inconsistent sparse arrays", lambda a: _npz_bytes({**a, "w_words_indptr": a["w_words_indptr"][:2]}), None),
-    ("empty file", lambda a: b"", ("EOFError", "empty")),
-    ("truncated", lambda a: _npz_bytes(a)[: len(_npz_bytes(a)) // 2], ("zipfile.BadZipFile", "truncated")),
-    ("corrupted deflate stream", lambda a: _corrupt(a), ("zlib.error", "corrupted")),
-    ("missing meta", lambda a: _npz_bytes(_without(a, "meta")), ("KeyError", "incomplete")),
-    ("missing array", lambda a: _npz_bytes(_without(a, "coef0")), ("KeyError", "incomplete")),
-    ("meta without params", lambda a: _npz_bytes(_meta_without(a, "params")), ("KeyError", "incomplete")),
-    ("meta is a JSON list", lambda a: _npz_bytes(_with_meta(a, b"[1, 2]")), ("AttributeError", "malformed")),
-    ("a .npy file", lambda a: _npy(), ("TypeError", ".npy (single array)")),
+    ("random bytes", lambda a: os.urandom(4096)),
+    ("text file", lambda a: b"not a model\n" * 10),
+    ("meta not JSON", lambda a: _npz_bytes(_with_meta(a, b"{not json"))),
+    ("meta not UTF-8", lambda a: _npz_bytes(_with_meta(a, b"\xff\xfe"))),
+    ("inconsistent sparse arrays", lambda a: _npz_bytes({**a, "w_words_indptr": a["w_words_indptr"][:2]})),
+    ("empty file", lambda a: b""),
+    ("truncated", lambda a: _npz_bytes(a)[: len(_npz_bytes(a)) // 2]),
+    ("corrupted deflate stream", lambda a: _corrupt(a)),
+    ("missing meta", lambda a: _npz_bytes(_without(a, "meta"))),
+    ("missing array", lambda a: _npz_bytes(_without(a, "coef0"))),
+    ("meta without params", lambda a: _npz_bytes(_meta_without(a, "params"))),
+    ("meta is a JSON list", lambda a: _npz_bytes(_with_meta(a, b"[1, 2]"))),
+    ("a .npy file", lambda a: _npy()),
 ]
 
 
@@ -305,9 +303,7 @@ def _npy() -> bytes:
 
 
 @pytest.mark.parametrize("name, make", [
-    pytest.param(name, make, id=name, marks=[] if bug is None else
-                 pytest.mark.xfail(strict=True, reason=_BUG.format(*bug)))
-    for name, make, bug in TAMPERED])
+    pytest.param(name, make, id=name) for name, make in TAMPERED])
 def test_load_of_tampered_file_raises_a_clear_value_error(model_arrays, tmp_path, name, make):
     bad = tmp_path / "model.npz"
     bad.write_bytes(make(model_arrays))
@@ -315,8 +311,6 @@ def test_load_of_tampered_file_raises_a_clear_value_error(model_arrays, tmp_path
         LineClassifier.load(bad)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: LineClassifier.load accepts arrays of the wrong shape (coef0 of 3x3); "
-                                       "the error only comes at prediction time, as a numpy matmul ValueError")
 def test_load_checks_array_shapes(model_arrays, tmp_path):
     bad = tmp_path / "model.npz"
     bad.write_bytes(_npz_bytes({**model_arrays, "coef0": np.zeros((3, 3), dtype=np.float32)}))
@@ -473,9 +467,6 @@ def test_chmod_000_file_reported(use_model, tmp_path, capsys):
         f.chmod(0o644)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: inside a directory argument, entries that are not regular files "
-                                       "(dangling symlinks, sockets) are skipped silently by _collect's is_file() "
-                                       "filter; the same entries given by name are reported")
 def test_unreadable_entries_inside_a_directory_are_reported(use_model, tmp_path, capsys):
     d = tmp_path / "crawl"
     d.mkdir()
@@ -501,9 +492,6 @@ def test_fifo_input_is_read(use_model, tmp_path, capsys):
     assert capsys.readouterr().out == _expected(STORY, use_model)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: render_html (libxml2's HTML parser) drops all content after the first "
-                                       "</body></html>, so text after it (two pages concatenated, or markup appended "
-                                       "after </html> by a CMS) never reaches clean(); browsers render it")
 def test_content_after_closing_html_is_rendered():
     markup = "<html><body><p>one</p></body></html><html><body><p>two</p></body></html>"
     assert [l.text for l in render_html(markup)] == ["one", "two"]
