@@ -366,11 +366,16 @@ def _main_block(p: np.ndarray) -> tuple[int, int]:
     return int(np.argmin(cs[:end])), end
 
 
-def _segments(body: np.ndarray) -> np.ndarray:
+def _segments(body: np.ndarray, starts: np.ndarray | None = None) -> np.ndarray:
     """Segment number of each line: runs of likely body lines are segments; the lines
     between two runs join the run that follows them (a headline introduces its story),
-    trailing lines the last run.  All -1 when no line is likely body."""
-    starts = body & ~np.concatenate([[False], body[:-1]])
+    trailing lines the last run.  ``starts`` marks headline-like lines, which begin a new
+    segment (the section or story they introduce) even inside a run.  All -1 when no
+    line is likely body."""
+    head = np.zeros(len(body), dtype=bool) if starts is None else starts
+    # A headline-like line inside a run starts a new one; outside runs it is a gap line
+    # and joins the run that follows anyway.
+    starts = (body & ~np.concatenate([[False], body[:-1]])) | (head & body)
     n_runs = int(starts.sum())
     if n_runs == 0:
         return np.full(len(body), -1)
@@ -408,11 +413,11 @@ def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.nd
     x.data /= np.repeat(_row_norms(x), np.diff(x.indptr)).astype(np.float32)
     has_words = (np.diff(x.indptr) > 0).astype(np.float64)
     weight = p * np.minimum(np.asarray(line_features(doc)[:, 0], dtype=np.float64), 6.0)
-    seg = _segments(p > 0.5)
+    in_body = p > 0.5
+    seg = _segments(in_body, starts=t > 0.25)
     if seg[0] < 0:
         seg = np.zeros(n, dtype=np.int64)
     n_seg = int(seg.max()) + 1
-    in_body = p > 0.5
     seg_weight = np.bincount(seg, weights=weight * in_body, minlength=n_seg)
     main = int(np.argmax(seg_weight))
     first = int(np.argmax(seg_weight >= 0.1 * seg_weight[main]))
