@@ -126,7 +126,7 @@ class LineClassifier:
             raise ValueError(f"{len(docs)} documents but {len(labels)} label lists")
         for k, (d, ls) in enumerate(zip(docs, labels)):
             if len(d) != len(ls):
-                raise ValueError(f"document {k} has {len(d)} lines but {len(ls)} labels")
+                raise ValueError(f"document {k} has {len(d)} lines but {len(ls)} labels: one label per line")
         y = np.concatenate([[CLASS_OF_LABEL[l] for l in ls] for ls in labels]).astype(np.int64)
         dense, words, dom = self._first_inputs(docs)
         if len(y) != dense.shape[0]:
