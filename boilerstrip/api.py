@@ -18,7 +18,8 @@ from .html import looks_like_html, render_html
 from .model import CLASSES, LineClassifier
 from .text import TextInput, decode, join_lines, split_lines, TextLine
 
-__all__ = ["Line", "clean", "classify", "text_of", "to_document", "classify_documents", "default_model"]
+__all__ = ["Line", "clean", "classify", "text_of", "to_document", "classify_documents", "decide",
+           "default_model"]
 
 _DEFAULT: Optional[LineClassifier] = None
 
@@ -68,21 +69,24 @@ def to_document(text: TextInput, html: Optional[bool] = None) -> tuple[Document,
     return Document.from_text_lines(lines), lines
 
 
+def decide(lines: Sequence[TextLine], proba: np.ndarray, threshold: float, include_title: bool,
+           transition: float) -> list[Line]:
+    """Turn one document's line probabilities into labelled, kept-or-dropped lines."""
+    p_keep = proba[:, 0] + (proba[:, 1] if include_title else 0.0)
+    kept = keep_mask(p_keep, threshold, transition)
+    title = proba[:, 1] >= proba[:, 0]
+    best = proba.argmax(axis=1)
+    labels = np.where(kept, np.where(title & include_title, 1, 0), np.where(best == 1, 1, 2))
+    return [Line(line.text, line.index, CLASSES[int(lab)], float(p[0]), float(p[1]), bool(k), line.para_break)
+            for line, p, k, lab in zip(lines, proba, kept.tolist(), labels.tolist())]
+
+
 def classify_documents(docs: Sequence[tuple[Document, list[TextLine]]], model: LineClassifier,
                        threshold: float = 0.5, include_title: bool = False) -> list[list[Line]]:
     """Label already-split documents with one batched model call per pass."""
     docs = list(docs)
-    out: list[list[Line]] = []
-    for (doc, lines), proba in zip(docs, model.predict_proba([d for d, _ in docs])):
-        p_keep = proba[:, 0] + (proba[:, 1] if include_title else 0.0)
-        kept = keep_mask(p_keep, threshold, model.transition)
-        title = proba[:, 1] >= proba[:, 0]
-        best = proba.argmax(axis=1)
-        labels = np.where(kept, np.where(title & include_title, 1, 0), np.where(best == 1, 1, 2))
-        out.append([Line(line.text, line.index, CLASSES[int(lab)], float(p[0]), float(p[1]), bool(k),
-                         line.para_break)
-                    for line, p, k, lab in zip(lines, proba, kept.tolist(), labels.tolist())])
-    return out
+    return [decide(lines, proba, threshold, include_title, model.transition)
+            for (_, lines), proba in zip(docs, model.predict_proba([d for d, _ in docs]))]
 
 
 def text_of(lines: Sequence[Line]) -> str:

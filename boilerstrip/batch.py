@@ -22,11 +22,10 @@ site); a key that comes back later starts a new, separate group.  Runs longer th
 from __future__ import annotations
 
 from itertools import islice
-from typing import Any, Callable, Hashable, Iterable, Iterator, Optional, Sequence, Union
+from typing import Any, Callable, Hashable, Iterable, Iterator, Optional, Union
 
-import numpy as np
 
-from .api import Line, classify_documents, default_model, text_of, to_document
+from .api import Line, decide, default_model, text_of, to_document
 from .crossdoc import DEFAULT_MIN_SHARE, DEFAULT_SHIFT, demote, recurring_lines
 from .model import LineClassifier
 from .text import TextInput
@@ -46,37 +45,11 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
 
 
 def _classify_batch(texts: list, threshold: float, include_title: bool, html: Optional[bool],
-                    model: Optional[LineClassifier]) -> list[list[Line]]:
-    docs = [to_document(t, html) for t in texts]
-    nonempty = [k for k, (_, lines) in enumerate(docs) if lines]
-    results: list[list[Line]] = [[] for _ in docs]
-    if not nonempty:
-        return results
-    model = model or default_model()
-    for k, lines in zip(nonempty, classify_documents([docs[k] for k in nonempty], model,
-                                                     threshold, include_title)):
-        results[k] = lines
-    return results
-
-
-class _Scored:
-    """Stands in for the model in :func:`classify_documents`: hands back probabilities
-    computed (and adjusted) beforehand, with the model's decoding parameters."""
-
-    def __init__(self, model: LineClassifier, proba: list[np.ndarray]):
-        self.transition = model.transition
-        self._proba = proba
-
-    def predict_proba(self, docs: Sequence) -> list[np.ndarray]:
-        assert len(docs) == len(self._proba)
-        return self._proba
-
-
-def _classify_grouped_batch(texts: list, groups: list[int], threshold: float, include_title: bool,
-                            html: Optional[bool], model: Optional[LineClassifier], shift: float,
-                            min_share: float) -> list[list[Line]]:
-    """Like :func:`_classify_batch`; documents with the same number in ``groups`` are one
-    group, and its recurring lines are demoted by ``shift`` nats before decoding."""
+                    model: Optional[LineClassifier], groups: Optional[list[int]] = None,
+                    shift: float = DEFAULT_SHIFT, min_share: float = DEFAULT_MIN_SHARE) -> list[list[Line]]:
+    """Classify a batch with one model call per pass.  With ``groups`` (a group number per
+    text), lines recurring across a group's documents are demoted by ``shift`` nats
+    before decoding."""
     docs = [to_document(t, html) for t in texts]
     nonempty = [k for k, (_, lines) in enumerate(docs) if lines]
     results: list[list[Line]] = [[] for _ in docs]
@@ -84,19 +57,18 @@ def _classify_grouped_batch(texts: list, groups: list[int], threshold: float, in
         return results
     model = model or default_model()
     proba = dict(zip(nonempty, model.predict_proba([docs[k][0] for k in nonempty])))
-    members: dict[int, list[int]] = {}
+    if groups is not None:
+        members: dict[int, list[int]] = {}
+        for k in nonempty:
+            members.setdefault(groups[k], []).append(k)
+        for ks in members.values():
+            if len(ks) < 2:
+                continue
+            masks = recurring_lines([docs[k][0].lines for k in ks], min_share=min_share)
+            for k, mask in zip(ks, masks):
+                proba[k] = demote(proba[k], mask, shift)
     for k in nonempty:
-        members.setdefault(groups[k], []).append(k)
-    for ks in members.values():
-        if len(ks) < 2:
-            continue
-        masks = recurring_lines([docs[k][0].lines for k in ks], min_share=min_share)
-        for k, mask in zip(ks, masks):
-            proba[k] = demote(proba[k], mask, shift)
-    scored = _Scored(model, [proba[k] for k in nonempty])
-    for k, lines in zip(nonempty, classify_documents([docs[k] for k in nonempty], scored,
-                                                     threshold, include_title)):
-        results[k] = lines
+        results[k] = decide(docs[k][1], proba[k], threshold, include_title, model.transition)
     return results
 
 
@@ -177,8 +149,8 @@ def classify_many(texts: Iterable[TextInput], *, n_jobs: int = 1, batch_size: in
         if not 0.0 <= group_min_share <= 1.0:
             raise ValueError("group_min_share must be between 0 and 1")
         batches = _group_batches(_runs(_keyed(texts, group_by), max_group), batch_size)
-        jobs = ((_classify_grouped_batch, (b, g, threshold, include_title, html, model,
-                                           group_shift, group_min_share))
+        jobs = ((_classify_batch, (b, threshold, include_title, html, model, g, group_shift,
+                                   group_min_share))
                 for b, g in batches)
     if n_jobs == 1:
         for fn, args in jobs:
