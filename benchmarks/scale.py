@@ -366,7 +366,7 @@ def main(argv=None) -> int:
 
     _pin(2)
     sections = [s.strip() for s in args.section.split(",") if s.strip()]
-    parts = [f"# Scaling and cross-document evidence",
+    parts = ["# Scaling and cross-document evidence",
              "",
              f"Measured {datetime.datetime.now().astimezone().isoformat(timespec='minutes')} on "
              f"{os.cpu_count()} cores shared with other jobs (load average at start "

@@ -268,7 +268,6 @@ def _char_stats(lines: list[str]) -> dict[str, np.ndarray]:
         stats[name] = np.add.reduceat(hit.astype(np.int64), starts)
     for name, hit in zip(_CUES, _cue_hits(cps, flags)):
         stats[name] = np.add.reduceat(hit.astype(np.int64), starts)
-    stats["first"] = cps[starts]
     stats["last"] = cps[starts + np.maximum(lengths, 1) - 1]
     stats["first_flags"] = flags[starts]
     stats["last_flags"] = flags[starts + np.maximum(lengths, 1) - 1]
@@ -287,8 +286,7 @@ def line_features(doc: Document) -> np.ndarray:
     chars = np.maximum(s["chars"], 1).astype(np.float64)
     words = np.maximum(s["words"], 1).astype(np.float64)
     alpha = np.maximum(s["alpha"], 1).astype(np.float64)
-    last, first, first_flags = s["last"], s["first"], s["first_flags"]
-    last_flags = s["last_flags"]
+    last, first_flags, last_flags = s["last"], s["first_flags"], s["last_flags"]
     ends_terminal = ((last_flags & TERMINAL) > 0).astype(np.float64)
     ends_sentence = ((last_flags & SENTENCE_END) > 0).astype(np.float64)
     log_chars = np.log1p(s["chars"])

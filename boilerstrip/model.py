@@ -26,7 +26,7 @@ import zipfile
 import zlib
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 from scipy import sparse

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from boilerstrip import Line, classify, clean

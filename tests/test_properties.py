@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from boilerstrip import classify, clean
-from boilerstrip.html import STYLES, looks_like_html, render_html, to_text
+from boilerstrip.html import STYLES, render_html, to_text
 from boilerstrip.text import decode, split_lines
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
