@@ -1,8 +1,20 @@
 """Stage 5: the public API — text in, labelled lines or cleaned text out.
 
 >>> from boilerstrip import clean, classify
->>> text = open("boilerstrip/examples/aggregator.txt").read()   # doctest: +SKIP
->>> print(clean(text)[:60])                                    # doctest: +SKIP
+>>> text = "\\n\\n".join([
+...     "Home | World | Sport",
+...     "Council approves park expansion",
+...     "The city council voted on Tuesday to expand Riverside Park by twelve acres, officials said.",
+...     "The plan, first proposed in 2019, will cost about $4 million and open in spring.",
+...     "Share this article\\nNo comments yet"])
+>>> print(clean(text))
+The city council voted on Tuesday to expand Riverside Park by twelve acres, officials said.
+<BLANKLINE>
+The plan, first proposed in 2019, will cost about $4 million and open in spring.
+>>> [line.label for line in classify(text)]
+['boilerplate', 'title', 'body', 'body', 'boilerplate', 'boilerplate']
+>>> clean(text, include_title=True).splitlines()[0]
+'Council approves park expansion'
 """
 
 from __future__ import annotations
