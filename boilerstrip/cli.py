@@ -13,9 +13,10 @@ import json
 import os
 import sys
 import tempfile
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 from . import __version__
 from .api import Line, default_model, text_of
@@ -172,30 +173,39 @@ def _run(args: argparse.Namespace) -> int:
         sources = unique
     for message in errors:
         print(message, file=sys.stderr)
-    failed = bool(errors)
-    readable: list[tuple[Source, bytes]] = []
-    for source in sources:
-        read_errors: list[str] = []
-        data = _read(source, read_errors)
-        if data is None:
-            print(read_errors[0], file=sys.stderr)
-            failed = True
-        else:
-            readable.append((source, data))
-
     try:
         model = default_model()  # fail early, once, with a clear message
     except (OSError, ValueError) as exc:
         print(f"{PROG}: cannot load the model: {exc}", file=sys.stderr)
         return 1
+    # Files are read lazily, as the batches need them, so that a crawl of a million
+    # files is never held in memory at once; ``pending`` pairs results with sources.
+    pending: deque[Source] = deque()
+    read_failed = False
+
+    def texts() -> Iterator[bytes]:
+        nonlocal read_failed
+        for source in sources:
+            read_errors: list[str] = []
+            data = _read(source, read_errors)
+            if data is None:
+                print(read_errors[0], file=sys.stderr)
+                read_failed = True
+                progress.step()
+                continue
+            pending.append(source)
+            yield data
+
+    failed = bool(errors)
     html = {"auto": None, "text": False, "html": True}[args.format]
-    progress = _Progress(len(readable), not args.quiet)
+    progress = _Progress(len(sources), not args.quiet)
     colour = args.explain and out_file is None and out_dir is None and sys.stdout.isatty()
-    results = classify_many((d for _, d in readable), n_jobs=args.jobs, threshold=args.threshold,
+    results = classify_many(texts(), n_jobs=args.jobs, threshold=args.threshold,
                             include_title=args.include_title, html=html,
                             model=model if args.jobs == 1 else None)
     collected: list[str] = []
-    for (source, _), lines in zip(readable, results):
+    for lines in results:
+        source = pending.popleft()
         if args.jsonl:
             chunk = _record(source, lines)
         elif args.explain:
@@ -214,6 +224,7 @@ def _run(args: argparse.Namespace) -> int:
             sys.stdout.write(chunk + "\n" if chunk else "")
             sys.stdout.flush()
         progress.step()
+    failed = failed or read_failed
     if collected or out_file is not None:
         target = out_file if out_file is not None else out_dir / "cleaned.jsonl"  # type: ignore[operator]
         try:
