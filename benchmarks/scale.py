@@ -229,26 +229,15 @@ class _Prepared:
                 self.proba[k] = p
 
     def outputs(self, shift: float, min_share: float) -> list[str]:
-        from boilerstrip.api import classify_documents, text_of
-        from boilerstrip.batch import _Scored
-        from boilerstrip.crossdoc import demote, recurring_lines
+        from boilerstrip.api import decide, text_of
+        from boilerstrip.crossdoc import demote_groups
 
-        proba = list(self.proba)
+        proba = {k: p for k, p in enumerate(self.proba) if p is not None}
         if shift > 0:
-            members: dict[tuple, list[int]] = defaultdict(list)
-            for k, key in enumerate(self.keys):
-                if self.proba[k] is not None:
-                    members[key].append(k)
-            for ks in members.values():
-                if len(ks) >= 2:
-                    masks = recurring_lines([self.docs[k][0].lines for k in ks], min_share=min_share)
-                    for k, m in zip(ks, masks):
-                        proba[k] = demote(proba[k], m, shift)
-        nonempty = [k for k in range(len(self.docs)) if proba[k] is not None]
+            proba = demote_groups(proba, [doc.lines for doc, _ in self.docs], self.keys, shift, min_share)
         out = [""] * len(self.docs)
-        lines = classify_documents([self.docs[k] for k in nonempty], _Scored(self.model, [proba[k] for k in nonempty]))
-        for k, ls in zip(nonempty, lines):
-            out[k] = text_of(ls)
+        for k, p in proba.items():
+            out[k] = text_of(decide(self.docs[k][1], p, 0.5, False, self.model.transition))
         return out
 
 

@@ -26,7 +26,7 @@ from typing import Any, Callable, Hashable, Iterable, Iterator, Optional, Union
 
 
 from .api import Line, decide, default_model, text_of, to_document
-from .crossdoc import DEFAULT_MIN_SHARE, DEFAULT_SHIFT, demote, recurring_lines
+from .crossdoc import DEFAULT_MIN_SHARE, DEFAULT_SHIFT, demote_groups
 from .model import LineClassifier
 from .text import TextInput
 
@@ -58,15 +58,7 @@ def _classify_batch(texts: list, threshold: float, include_title: bool, html: Op
     model = model or default_model()
     proba = dict(zip(nonempty, model.predict_proba([docs[k][0] for k in nonempty])))
     if groups is not None:
-        members: dict[int, list[int]] = {}
-        for k in nonempty:
-            members.setdefault(groups[k], []).append(k)
-        for ks in members.values():
-            if len(ks) < 2:
-                continue
-            masks = recurring_lines([docs[k][0].lines for k in ks], min_share=min_share)
-            for k, mask in zip(ks, masks):
-                proba[k] = demote(proba[k], mask, shift)
+        proba = demote_groups(proba, [doc.lines for doc, _ in docs], groups, shift, min_share)
     for k in nonempty:
         results[k] = decide(docs[k][1], proba[k], threshold, include_title, model.transition)
     return results

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Sequence
+from typing import Hashable, Sequence
 
 import numpy as np
 
-__all__ = ["normalise_line", "recurring_lines", "demote", "DEFAULT_SHIFT", "DEFAULT_MIN_SHARE"]
+__all__ = ["normalise_line", "recurring_lines", "demote", "demote_groups", "DEFAULT_SHIFT", "DEFAULT_MIN_SHARE"]
 
 # Chosen on the dev split (pages of one site and style, grouped): see benchmarks/scale.py.
 DEFAULT_SHIFT = 1.0
@@ -96,4 +96,21 @@ def demote(proba: np.ndarray, mask: np.ndarray, shift: float) -> np.ndarray:
     rows[:, :2] *= math.exp(-shift)
     rows /= rows.sum(axis=1, keepdims=True)
     out[mask] = rows
+    return out
+
+
+def demote_groups(proba: dict[int, np.ndarray], lines: Sequence[Sequence[str]], groups: Sequence[Hashable],
+                  shift: float = DEFAULT_SHIFT, min_share: float = DEFAULT_MIN_SHARE) -> dict[int, np.ndarray]:
+    """``proba`` (document number -> probabilities) with each group's recurring lines
+    demoted; ``lines`` and ``groups`` give every document's line texts and group key.
+    Documents without probabilities (empty ones) take no part."""
+    out = dict(proba)
+    members: dict[Hashable, list[int]] = {}
+    for k in proba:
+        members.setdefault(groups[k], []).append(k)
+    for ks in members.values():
+        if len(ks) < 2:
+            continue
+        for k, mask in zip(ks, recurring_lines([lines[k] for k in ks], min_share=min_share)):
+            out[k] = demote(out[k], mask, shift)
     return out
