@@ -74,6 +74,11 @@ def _hashed_rows(rows: list[list[int]], n_features: int, bigrams: bool) -> spars
     row = np.concatenate(row_ids)
     m = sparse.csr_matrix((np.ones(len(col), dtype=np.float32), (row, col)), shape=(n, n_features))
     m.sum_duplicates()
+    return _normalize_rows(m)
+
+
+def _normalize_rows(m: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Scale each row of ``m`` to unit L2 norm, in place (empty rows stay empty)."""
     m.data /= np.repeat(_row_norms(m), np.diff(m.indptr)).astype(np.float32)
     return m
 
@@ -408,7 +413,7 @@ def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.nd
     x = sparse.csr_matrix((words.data * idf[words.indices], words.indices & (N_TOPIC_FEATURES - 1),
                            words.indptr.copy()), shape=(n, N_TOPIC_FEATURES))
     x.sum_duplicates()
-    x.data /= np.repeat(_row_norms(x), np.diff(x.indptr)).astype(np.float32)
+    x = _normalize_rows(x)
     has_words = (np.diff(x.indptr) > 0).astype(np.float64)
     weight = p * np.minimum(np.asarray(line_features(doc)[:, 0], dtype=np.float64), 6.0)
     in_body = p > 0.5
