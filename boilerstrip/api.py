@@ -84,13 +84,16 @@ def to_document(text: TextInput, html: Optional[bool] = None) -> tuple[Document,
 def decide(lines: Sequence[TextLine], proba: np.ndarray, threshold: float, include_title: bool,
            transition: float) -> list[Line]:
     """Turn one document's line probabilities into labelled, kept-or-dropped lines."""
-    p_keep = proba[:, 0] + (proba[:, 1] if include_title else 0.0)
-    kept = keep_mask(p_keep, threshold, transition)
+    kept = _kept(proba, threshold, include_title, transition)
     title = proba[:, 1] >= proba[:, 0]
     best = proba.argmax(axis=1)
     labels = np.where(kept, np.where(title & include_title, 1, 0), np.where(best == 1, 1, 2))
     return [Line(line.text, line.index, CLASSES[int(lab)], float(p[0]), float(p[1]), bool(k), line.para_break)
             for line, p, k, lab in zip(lines, proba, kept.tolist(), labels.tolist())]
+
+
+def _kept(proba: np.ndarray, threshold: float, include_title: bool, transition: float) -> np.ndarray:
+    return keep_mask(proba[:, 0] + (proba[:, 1] if include_title else 0.0), threshold, transition)
 
 
 def classify_documents(docs: Sequence[tuple[Document, list[TextLine]]], model: LineClassifier,
@@ -142,5 +145,10 @@ def clean(text: TextInput, *, threshold: float = 0.5, include_title: bool = Fals
     ...
     TypeError: expected str or bytes, got NoneType
     """
-    return text_of(classify(text, threshold=threshold, include_title=include_title, html=html,
-                            model=model))
+    # The same decisions as ``text_of(classify(...))``, without building a Line per line.
+    doc, lines = to_document(text, html)
+    if not lines:
+        return ""
+    model = model or default_model()
+    kept = _kept(model.predict_proba([doc])[0], threshold, include_title, model.transition)
+    return join_lines(lines, np.flatnonzero(kept).tolist())

@@ -13,6 +13,7 @@ article) unless the evidence for them is strong.
 
 from __future__ import annotations
 
+from itertools import accumulate
 from typing import Sequence
 
 import numpy as np
@@ -37,20 +38,18 @@ def keep_mask(p_keep: Sequence[float] | np.ndarray, threshold: float = 0.5,
     n = len(p)
     if n == 0:
         return np.zeros(0, dtype=bool)
-    score = (np.log(p) - np.log1p(-p) - np.log(threshold / (1 - threshold))).tolist()
-    # drop scores 0, keep scores its log-odds; back[i] holds the best previous state.
-    drop, keep = 0.0, score[0]
-    back_drop = [0] * n
-    back_keep = [1] * n
-    for i in range(1, n):
-        stay_d, switch_d = drop, keep - transition
-        stay_k, switch_k = keep, drop - transition
-        back_drop[i] = 0 if stay_d >= switch_d else 1
-        back_keep[i] = 1 if stay_k >= switch_k else 0
-        drop, keep = max(stay_d, switch_d), max(stay_k, switch_k) + score[i]
-    state = 1 if keep > drop else 0
-    out = np.zeros(n, dtype=bool)
-    for i in range(n - 1, -1, -1):
-        out[i] = state == 1
-        state = back_keep[i] if state == 1 else back_drop[i]
-    return out
+    score = np.log(p) - np.log1p(-p) - np.log(threshold / (1 - threshold))
+    # Only the difference d = best(keep) - best(drop) matters: staying in a state is free
+    # and switching costs ``transition``, so d[i] = clip(d[i-1], -T, T) + score[i].
+    t = float(transition)
+    d = np.fromiter(accumulate(score.tolist(), lambda prev, s: min(max(prev, -t), t) + s), dtype=np.float64,
+                    count=n)
+    # Backtracking: before a kept line, the best path keeps unless d < -T; before a
+    # dropped one, it drops unless d > T.  So a line outside [-T, T] fixes its state and
+    # every other line takes the state of the next line (ties stay), and the last line
+    # is kept when d > 0: a backward fill of the fixed states.
+    fixed = np.where(d > t, 1, np.where(d < -t, 0, -1))
+    fixed[-1] = 1 if d[-1] > 0 else 0
+    pos = np.where(fixed >= 0, np.arange(n), n)
+    nearest = np.minimum.accumulate(pos[::-1])[::-1]
+    return fixed[nearest] == 1

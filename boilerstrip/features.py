@@ -40,8 +40,11 @@ MAX_HASHED_CHARS = 1000  # a line's lexical features come from its first 1,000 c
 
 _DIGIT = re.compile(r"\d")
 _TOKEN = re.compile(r"\w+")
+_TOKEN_OR_NEWLINE = re.compile(r"\w+|\n")
 _MASK = N_WORD_FEATURES - 1
-_TOKEN_HASHES: dict[str, int] = {}  # memo of crc32(token); bounded, pure, shared by all models
+# Memo of crc32(token): bounded, pure, shared by all models.  The newline entry marks
+# line ends in hash_words's one-pass tokenisation (crc32 is never negative).
+_TOKEN_HASHES: dict[str, int] = {"\n": -1}
 
 
 def _token_hash(token: str) -> int:
@@ -49,32 +52,37 @@ def _token_hash(token: str) -> int:
     if h is None:
         if len(_TOKEN_HASHES) > 500_000:
             _TOKEN_HASHES.clear()
+            _TOKEN_HASHES["\n"] = -1
         h = _TOKEN_HASHES[token] = zlib.crc32(token.encode("utf-8", "surrogatepass"))
     return h
 
 
-def _hashed_rows(rows: list[list[int]], n_features: int, bigrams: bool) -> sparse.csr_matrix:
-    """CSR matrix of L2-normalised hashed counts from per-row token hashes.
+def _hashed_rows(flat: np.ndarray, row_of: np.ndarray, n_rows: int, n_features: int,
+                 bigrams: bool) -> sparse.csr_matrix:
+    """CSR matrix of L2-normalised hashed counts from token hashes and their row numbers.
 
     Bigram hashes are derived from the two unigram hashes with integer arithmetic, so
     they cost one vectorised numpy expression instead of a string join per pair.
+    Duplicates are summed by sorting one ``row * n_features + column`` key.
     """
-    n = len(rows)
-    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
-    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
-    row_of = np.repeat(np.arange(n), lengths)
     cols = [flat % n_features]
     row_ids = [row_of]
     if bigrams and len(flat) > 1:
         same = row_of[1:] == row_of[:-1]
-        pair = (flat[:-1][same] * 1_000_003 + flat[1:][same] * 7 + 0x9E3779B1) % n_features
-        cols.append(pair)
+        cols.append((flat[:-1][same] * 1_000_003 + flat[1:][same] * 7 + 0x9E3779B1) % n_features)
         row_ids.append(row_of[1:][same])
-    col = np.concatenate(cols)
-    row = np.concatenate(row_ids)
-    m = sparse.csr_matrix((np.ones(len(col), dtype=np.float32), (row, col)), shape=(n, n_features))
-    m.sum_duplicates()
+    key = np.concatenate(row_ids) * n_features + np.concatenate(cols)
+    key, counts = np.unique(key, return_counts=True)
+    indptr = np.searchsorted(key, np.arange(n_rows + 1, dtype=np.int64) * n_features)
+    m = sparse.csr_matrix((counts.astype(np.float32), (key % n_features).astype(np.int32), indptr),
+                          shape=(n_rows, n_features))
     return _normalize_rows(m)
+
+
+def _flat_rows(rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
+    return flat, np.repeat(np.arange(len(rows)), lengths)
 
 
 def _normalize_rows(m: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -84,23 +92,37 @@ def _normalize_rows(m: sparse.csr_matrix) -> sparse.csr_matrix:
 
 
 def _row_norms(m: sparse.csr_matrix) -> np.ndarray:
-    sq = np.zeros(m.shape[0], dtype=np.float64)
     rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
-    np.add.at(sq, rows, m.data.astype(np.float64) ** 2)
+    sq = np.bincount(rows, weights=m.data.astype(np.float64) ** 2, minlength=m.shape[0])
     return np.sqrt(np.maximum(sq, 1e-12))
 
 
 def hash_words(lines: Sequence[str]) -> sparse.csr_matrix:
-    """Hashed word unigrams and bigrams of each line (case- and digit-folded)."""
-    get = _TOKEN_HASHES.get
-    rows = [[get(t) or _token_hash(t) for t in _TOKEN.findall(_DIGIT.sub("0", l[:MAX_HASHED_CHARS].lower()))]
-            for l in lines]
-    return _hashed_rows(rows, N_WORD_FEATURES, bigrams=True)
+    """Hashed word unigrams and bigrams of each line (case- and digit-folded).
+
+    The document is tokenised in one regex pass over its joined lines; newline tokens
+    mark where each line's tokens end.
+    """
+    n = len(lines)
+    text = _DIGIT.sub("0", "\n".join([l[:MAX_HASHED_CHARS] for l in lines]).lower())
+    tokens = _TOKEN_OR_NEWLINE.findall(text)
+    known = list(map(_TOKEN_HASHES.get, tokens))   # one C-level pass; None for new tokens
+    if None in known:
+        known = [_token_hash(t) if h is None else h for t, h in zip(tokens, known)]
+    hashes = np.array(known, dtype=np.int64)
+    newline = hashes < 0
+    if int(newline.sum()) != max(n - 1, 0):  # a line held a newline of its own: go line by line
+        fold = lambda line: _DIGIT.sub("0", line[:MAX_HASHED_CHARS].lower())  # noqa: E731
+        flat, row_of = _flat_rows([[_token_hash(t) for t in _TOKEN.findall(fold(line))] for line in lines])
+    else:
+        flat, row_of = hashes[~newline], np.cumsum(newline)[~newline]
+    return _hashed_rows(flat, row_of, n, N_WORD_FEATURES, bigrams=True)
 
 
 def hash_dom(tokens: Sequence[str]) -> sparse.csr_matrix:
     """Hashed space-separated DOM words of each line."""
-    return _hashed_rows([[_token_hash(t) for t in s.split()] for s in tokens], N_DOM_FEATURES, bigrams=False)
+    flat, row_of = _flat_rows([[_token_hash(t) for t in s.split()] for s in tokens])
+    return _hashed_rows(flat, row_of, len(tokens), N_DOM_FEATURES, bigrams=False)
 
 
 @dataclass
@@ -355,7 +377,8 @@ CONTEXT_FEATURES = (
        "main_share", "mass_before", "mass_after", "doc_mean_p", "topic_sim", "topic_win2",
        "topic_win5", "topic_rank", "seg_sim_main", "seg_sim_first", "seg_log_weight",
        "seg_before_main", "seg_after_main", "seg_log_distance", "seg_is_first",
-       "title_since_main", "low_since_main"])
+       "title_since_main", "low_since_main", "seg_sim_prev", "seg_min_cont", "seg_sim_title",
+       "title_sim"])
 
 
 def _main_block(p: np.ndarray) -> tuple[int, int]:
@@ -404,17 +427,12 @@ def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.nd
     cols += [in_main, np.log1p(np.maximum(lo - pos, 0)), np.log1p(np.maximum(pos - hi + 1, 0)),
              np.full(n, (hi - lo) / n), (mass - p) / total, (total - mass) / total, np.full(n, p.mean())]
 
-    # Topic.  IDF-weighted, normalised word vectors, kept sparse (never a dense hashed
-    # vector, never an n-by-n matrix).  Segments are runs of likely body lines;
-    # the main one carries the most weight (probability times capped log length).
-    words = lexical_features(doc)
-    # Folded into 2**14 columns: collisions barely move a cosine, and sparse products
-    # over a narrow matrix skip work proportional to the full hashed width.
-    x = sparse.csr_matrix((words.data * idf[words.indices], words.indices & (N_TOPIC_FEATURES - 1),
-                           words.indptr.copy()), shape=(n, N_TOPIC_FEATURES))
-    x.sum_duplicates()
-    x = _normalize_rows(x)
-    has_words = (np.diff(x.indptr) > 0).astype(np.float64)
+    # Topic.  IDF-weighted, normalised word vectors, folded into 2**14 columns
+    # (collisions barely move a cosine) and kept as sorted (row, column, value) arrays:
+    # never an n-by-n matrix, and no sparse-matrix objects, whose per-call overhead
+    # would outweigh the arithmetic on documents of a few hundred lines.
+    row, col, val = _topic_vectors(lexical_features(doc), idf)
+    has_words = (np.bincount(row, minlength=n) > 0).astype(np.float64)
     weight = p * np.minimum(np.asarray(line_features(doc)[:, 0], dtype=np.float64), 6.0)
     in_body = p > 0.5
     seg = _segments(in_body, starts=t > 0.25)
@@ -424,17 +442,15 @@ def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.nd
     seg_weight = np.bincount(seg, weights=weight * in_body, minlength=n_seg)
     main = int(np.argmax(seg_weight))
     first = int(np.argmax(seg_weight >= 0.1 * seg_weight[main]))
-    member = sparse.csr_matrix((weight * in_body, (seg, np.arange(n))), shape=(n_seg, n))
-    # One weighted word vector per segment; only products with the main and the first
-    # segment are needed, so time and memory stay linear in the document length.
-    centroids = member @ x
-    anchors = centroids[[main, first]]
-    seg_dots = (centroids @ anchors.T).toarray()            # (n_seg, 2)
-    seg_norms = np.sqrt(np.maximum(np.asarray(centroids.multiply(centroids).sum(axis=1)).ravel(), 1e-12))
-    seg_cos = seg_dots / seg_norms[:, None] / seg_norms[[main, first]][None, :]
+    # One weighted word vector (centroid) per segment.
+    cseg, ccol, cval = _sum_entries(seg[row], col, (weight * in_body)[row] * val)
+    seg_norms = np.sqrt(np.maximum(np.bincount(cseg, weights=cval ** 2, minlength=n_seg), 1e-12))
+    main_vec, first_vec = _dense_row(cseg, ccol, cval, main), _dense_row(cseg, ccol, cval, first)
+    seg_cos = np.column_stack([np.bincount(cseg, weights=cval * v[ccol], minlength=n_seg)
+                               for v in (main_vec, first_vec)]) / seg_norms[:, None] / seg_norms[[main, first]]
     # A line's similarity to the main segment, leaving the line itself out.
     w_main = weight * in_body * (seg == main)
-    dots = (x @ anchors[0].T).toarray().ravel()              # x_i . main centroid
+    dots = np.bincount(row, weights=val * main_vec[col], minlength=n)   # x_i . main centroid
     c_norm2 = float(seg_norms[main] ** 2)
     loo_dots = dots - w_main * has_words
     loo_norm = np.sqrt(np.maximum(c_norm2 - 2 * w_main * dots + w_main ** 2 * has_words, 1e-12))
@@ -452,4 +468,69 @@ def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.nd
     title_since = np.maximum.accumulate(np.where(after, t, 0.0))
     low_since = np.cumsum(after & (p < 0.2)).astype(np.float64)
     cols += [title_since, np.log1p(low_since)]
+    cols += _continuity((row, col, val), (cseg, ccol, cval), seg, seg_norms, first, t, has_words)
     return np.column_stack(cols).astype(np.float32)
+
+
+def _sum_entries(row: np.ndarray, col: np.ndarray, val: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Entries of a sparse matrix, duplicates summed and zeros dropped, sorted by (row, column)."""
+    keep = val != 0
+    key = row[keep] * N_TOPIC_FEATURES + col[keep]
+    uniq, inverse = np.unique(key, return_inverse=True)
+    return uniq // N_TOPIC_FEATURES, uniq % N_TOPIC_FEATURES, np.bincount(inverse, weights=val[keep])
+
+
+def _topic_vectors(words: sparse.csr_matrix, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each line's IDF-weighted word vector, folded to ``N_TOPIC_FEATURES`` columns and
+    scaled to unit length, as (row, column, value) entries."""
+    row = np.repeat(np.arange(words.shape[0]), np.diff(words.indptr))
+    row, col, val = _sum_entries(row, words.indices & (N_TOPIC_FEATURES - 1),
+                                 words.data.astype(np.float64) * idf[words.indices])
+    norms = np.sqrt(np.bincount(row, weights=val ** 2, minlength=words.shape[0]))
+    return row, col, val / norms[row]
+
+
+def _dense_row(row: np.ndarray, col: np.ndarray, val: np.ndarray, k: int) -> np.ndarray:
+    """Row ``k`` of (row, column, value) entries sorted by row, as a dense vector."""
+    a, b = np.searchsorted(row, [k, k + 1])
+    out = np.zeros(N_TOPIC_FEATURES)
+    out[col[a:b]] = val[a:b]
+    return out
+
+
+def _continuity(lines, segments, seg, seg_norms, first, t, has_words) -> list[np.ndarray]:
+    """Does each section carry on the story told before it?
+
+    A subheading's section shares words with the text before it and with the title;
+    an appended story shares neither.  Returns, per line: the cosine of its segment to
+    the sum of all segments from the first one up to it, the lowest such cosine of any
+    segment since the first (once a story has broken off, what follows is suspect),
+    its segment's cosine to the title line, and its own cosine to the title line.
+    ``lines`` and ``segments`` are (row, column, value) word vectors.
+    """
+    row, col, val = lines
+    cseg, ccol, cval = segments
+    n_seg = len(seg_norms)
+    bounds = np.searchsorted(cseg, np.arange(n_seg + 1))
+    sim_prev = np.ones(n_seg)
+    story = np.zeros(N_TOPIC_FEATURES)   # running sum of the segments so far
+    story_norm2 = 0.0
+    for k in range(first, n_seg):        # one small step per segment: linear overall
+        c, v = ccol[bounds[k]:bounds[k + 1]], cval[bounds[k]:bounds[k + 1]]
+        dot = float(story[c] @ v)
+        if k > first:
+            sim_prev[k] = min(max(dot / seg_norms[k] / np.sqrt(max(story_norm2, 1e-12)), 0.0), 1.0)
+        story_norm2 += 2 * dot + seg_norms[k] ** 2
+        story[c] += v
+    min_cont = np.minimum.accumulate(sim_prev)
+    # The title: the most title-like line up to the end of the first segment.
+    upto = int(np.flatnonzero(seg == first).max()) + 1
+    ti = int(np.argmax(t[:upto]))
+    if t[ti] >= 0.1 and has_words[ti] > 0:
+        title = _dense_row(row, col, val, ti)
+        seg_title = np.clip(np.bincount(cseg, weights=cval * title[ccol], minlength=n_seg) / seg_norms, 0.0, 1.0)
+        line_title = np.clip(np.bincount(row, weights=val * title[col], minlength=len(seg)), 0.0, 1.0)
+    else:
+        seg_title = np.zeros(n_seg)
+        line_title = np.zeros(len(seg))
+    return [sim_prev[seg], min_cont[seg], seg_title[seg], line_title]

@@ -36,7 +36,6 @@ _BLOCK = frozenset(
 _FLAT_INLINE = frozenset("td th dt dd label button option legend summary caption".split())
 _HEADING = frozenset("h1 h2 h3 h4 h5 h6".split())
 _CONTAINER = frozenset("nav header footer aside form".split())
-_WS = re.compile(r"\s+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CLOSING = re.compile(r"</(?:body|html)\s*>", re.I)
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -115,13 +114,9 @@ class _Renderer:
         self.mark = mark
         self.marks: list[str | None] = [None]
         self.mark_chars: dict[str | None, int] = {}
-
-    def is_block(self, tag: str) -> bool:
-        if self.style == "tags":
-            return True
-        if self.style == "flat" and tag in _FLAT_INLINE:
-            return False
-        return tag in _BLOCK or tag == "br"
+        # The tags that end a line in this style ("tags": every tag).
+        self.all_break = style == "tags"
+        self.breaks = (_BLOCK | {"br"}) - (_FLAT_INLINE if style == "flat" else frozenset())
 
     def add(self, s: str | None) -> None:
         if s and (self.buf or not s.isspace()):
@@ -147,7 +142,7 @@ class _Renderer:
         attrs = " ".join(_ATTR_WORDS.findall(" ".join(a for _, a in self.stack[-6:] if a).lower()))
         total = max(1, len(raw))
         for piece in pieces:
-            text = normalize_line(piece) if self.pre else _WS.sub(" ", strip_controls(piece)).strip()
+            text = normalize_line(piece) if self.pre else " ".join(strip_controls(piece).split())
             if not text.strip():
                 continue
             para = self.style == "paragraphs" or (self.style == "flat" and block in ("p", "h1", "h2", "h3"))
@@ -157,11 +152,12 @@ class _Renderer:
 
     def render(self, root) -> list[HtmlLine]:
         body = root.find("body")
+        all_break, breaks = self.all_break, self.breaks
         for event, el in etree.iterwalk(body if body is not None else root, events=("start", "end")):
             tag = el.tag if isinstance(el.tag, str) else ""
             tag = tag.lower()
             if event == "start":
-                if self.is_block(tag):
+                if all_break or tag in breaks:
                     self.flush()
                 cls, ident = el.get("class"), el.get("id")
                 self.stack.append((tag, f"{cls or ''} {ident or ''}" if cls or ident else ""))
@@ -176,7 +172,7 @@ class _Renderer:
                     self.marks.append(own if own is not None else self.marks[-1])
                 self.add(el.text)
             else:
-                if self.is_block(tag):
+                if all_break or tag in breaks:
                     self.flush()
                 self.stack.pop()
                 if tag in _BLOCK:

@@ -2,12 +2,15 @@
 
 ``LineClassifier`` follows scikit-learn conventions (``fit``, ``predict_proba``,
 ``predict``; hyper-parameters in ``__init__``, learned state in attributes ending in
-``_``).  It has two passes:
+``_``).  It has two or three passes:
 
 1. a linear model over dense line features, hashed word n-grams and hashed DOM words;
 2. a small neural network over the first pass's outputs in context (neighbours, the
-   main body block, topical fit to the article), trained on out-of-fold first-pass
-   predictions so that it learns how far to trust them.
+   main body block, topical fit to the article, story continuity), trained on
+   out-of-fold first-pass predictions so that it learns how far to trust them;
+3. (``passes=3``) the same kind of network again, over context recomputed from the
+   second pass's sharper probabilities: segments, the main block and the story's
+   topic are found again with fewer stray lines in them.
 
 Its learned state is plain arrays plus JSON, saved with ``numpy.savez_compressed`` and
 loaded with ``allow_pickle=False``: loading a model file can never run code.
@@ -59,7 +62,7 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 
 class LineClassifier:
-    """Two-pass line classifier with sequence decoding.
+    """Multi-pass line classifier with sequence decoding.
 
     Parameters
     ----------
@@ -68,15 +71,25 @@ class LineClassifier:
     transition : decoding cost of switching between kept and dropped lines; higher
         values prefer longer contiguous blocks.
     n_folds : folds (grouped by site) for the out-of-fold first-pass predictions.
+    passes : 2, or 3 for a second network over context from the first network.
+    max_iter : most epochs of each network (they stop early when a held-out tenth of
+        the lines stops improving).
+    scale_floor : smallest standard deviation a network input is divided by, so that a
+        feature that barely varies in a small training set cannot turn an ordinary value
+        at prediction time into a huge input.
     random_state : seed for every random choice in ``fit``.
     """
 
     def __init__(self, alpha: float = 2e-6, hidden: tuple[int, ...] = (64, 32),
-                 transition: float = 2.0, n_folds: int = 3, random_state: int = 0):
+                 transition: float = 2.0, n_folds: int = 3, passes: int = 3, max_iter: int = 25,
+                 scale_floor: float = 0.0, random_state: int = 0):
         self.alpha = alpha
         self.hidden = hidden
+        self.max_iter = max_iter
+        self.scale_floor = scale_floor
         self.transition = transition
         self.n_folds = n_folds
+        self.passes = passes
         self.random_state = random_state
 
     # ------------------------------------------------------------------ features
@@ -101,11 +114,36 @@ class LineClassifier:
         ctx = np.vstack(ctx) if ctx else np.zeros((0, len(CONTEXT_FEATURES)))
         return np.hstack([dense, ctx, logits1]).astype(np.float64)
 
-    def _network(self, x: np.ndarray) -> np.ndarray:
-        h = (x - self.second_mean_) / self.second_scale_
-        for w, b in zip(self.coefs_[:-1], self.intercepts_[:-1]):
+    def _third_inputs(self, docs, dense, proba2, logits1) -> np.ndarray:
+        logit2 = np.log(np.clip(proba2, 1e-6, 1.0))
+        return np.hstack([self._second_inputs(docs, dense, proba2, logits1), logit2])
+
+    def _networks(self) -> list[tuple]:
+        nets = [(self.second_mean_, self.second_scale_, self.coefs_, self.intercepts_)]
+        if self.passes >= 3:
+            nets.append((self.third_mean_, self.third_scale_, self.coefs3_, self.intercepts3_))
+        return nets
+
+    @staticmethod
+    def _network(x: np.ndarray, net: tuple) -> np.ndarray:
+        mean, scale, coefs, intercepts = net
+        h = (x - mean) / scale
+        for w, b in zip(coefs[:-1], intercepts[:-1]):
             h = np.maximum(h @ w + b, 0.0)
-        return _softmax(h @ self.coefs_[-1] + self.intercepts_[-1])
+        return _softmax(h @ coefs[-1] + intercepts[-1])
+
+    def _fit_network(self, x: np.ndarray, y: np.ndarray, w) -> tuple:
+        from sklearn.neural_network import MLPClassifier
+
+        mean = x.mean(axis=0)
+        std = x.std(axis=0)
+        scale = np.where(std > 1e-9, np.maximum(std, self.scale_floor), 1.0)
+        net = MLPClassifier(hidden_layer_sizes=self.hidden, alpha=1e-4, batch_size=512,
+                            learning_rate_init=1e-3, max_iter=self.max_iter, early_stopping=True,
+                            n_iter_no_change=3, random_state=self.random_state)
+        net.fit((x - mean) / scale, y, sample_weight=w)
+        return (mean, scale, [c.astype(np.float64) for c in net.coefs_],
+                [b.astype(np.float64) for b in net.intercepts_])
 
     # ----------------------------------------------------------------- training
     def fit(self, docs: Sequence[Document], labels: Sequence[Sequence[str]],
@@ -119,7 +157,6 @@ class LineClassifier:
         """
         from sklearn.linear_model import SGDClassifier
         from sklearn.model_selection import GroupKFold
-        from sklearn.neural_network import MLPClassifier
 
         docs, labels = list(docs), list(labels)
         if len(docs) != len(labels):
@@ -164,16 +201,19 @@ class LineClassifier:
         self.b_first_ = clf.intercept_.astype(np.float64)
         logits1 = oof if groups is not None and self.n_folds > 1 else self._first_logits(dense, words, dom)
         x2 = self._second_inputs(docs, dense, _softmax(logits1.copy()), logits1)
-        self.second_mean_ = x2.mean(axis=0)
-        self.second_scale_ = np.where(x2.std(axis=0) > 1e-9, x2.std(axis=0), 1.0)
         if verbose:
             print("  second pass", flush=True)
-        net = MLPClassifier(hidden_layer_sizes=self.hidden, alpha=1e-4, batch_size=512,
-                            learning_rate_init=1e-3, max_iter=25, early_stopping=True,
-                            n_iter_no_change=3, random_state=self.random_state)
-        net.fit((x2 - self.second_mean_) / self.second_scale_, y, sample_weight=w)
-        self.coefs_ = [c.astype(np.float64) for c in net.coefs_]
-        self.intercepts_ = [b.astype(np.float64) for b in net.intercepts_]
+        second = self._fit_network(x2, y, w)
+        self.second_mean_, self.second_scale_, self.coefs_, self.intercepts_ = second
+        if self.passes >= 3:
+            # In-sample second-pass probabilities: the network sees no word or site
+            # identity (the first pass's logits are out-of-fold), so they are close to
+            # what it gives on unseen pages.
+            if verbose:
+                print("  third pass", flush=True)
+            x3 = self._third_inputs(docs, dense, self._network(x2, second), logits1)
+            del x2
+            self.third_mean_, self.third_scale_, self.coefs3_, self.intercepts3_ = self._fit_network(x3, y, w)
         return self
 
     # ---------------------------------------------------------------- inference
@@ -191,7 +231,10 @@ class LineClassifier:
         with _blas_controller().limit(limits=1, user_api="blas"):
             dense, words, dom = self._first_inputs(docs)
             logits1 = self._first_logits(dense, words, dom)
-            proba = self._network(self._second_inputs(docs, dense, _softmax(logits1.copy()), logits1))
+            proba = self._network(self._second_inputs(docs, dense, _softmax(logits1.copy()), logits1),
+                                  self._networks()[0])
+            if self.passes >= 3:
+                proba = self._network(self._third_inputs(docs, dense, proba, logits1), self._networks()[1])
         return np.split(proba, np.cumsum(sizes)[:-1])
 
     def predict(self, docs: Sequence[Document], threshold: float = 0.5,
@@ -213,6 +256,8 @@ class LineClassifier:
                 "context_features": CONTEXT_FEATURES, "n_layers": len(self.coefs_),
                 "params": {"alpha": self.alpha, "hidden": list(self.hidden),
                            "transition": self.transition, "n_folds": self.n_folds,
+                           "passes": self.passes, "max_iter": self.max_iter,
+                           "scale_floor": self.scale_floor,
                            "random_state": self.random_state}}
         arrays = {name: getattr(self, name) for name in self._ARRAYS}
         arrays["idf_"] = self.idf_.astype(np.float16)
@@ -221,9 +266,13 @@ class LineClassifier:
             arrays[name + "data"] = m.data.astype(np.float16)
             arrays[name + "indices"] = m.indices.astype(np.int32)
             arrays[name + "indptr"] = m.indptr.astype(np.int64)
-        for i, (w, b) in enumerate(zip(self.coefs_, self.intercepts_)):
-            arrays[f"coef{i}"] = w.astype(np.float32)
-            arrays[f"intercept{i}"] = b.astype(np.float32)
+        for k, (mean, scale, coefs, intercepts) in enumerate(self._networks()):
+            prefix = "" if k == 0 else "third_"
+            if k:
+                arrays["third_mean_"], arrays["third_scale_"] = mean, scale
+            for i, (w, b) in enumerate(zip(coefs, intercepts)):
+                arrays[f"{prefix}coef{i}"] = w.astype(np.float32)
+                arrays[f"{prefix}intercept{i}"] = b.astype(np.float32)
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         with open(path, "wb") as fh:
             np.savez_compressed(fh, **arrays)
@@ -245,16 +294,19 @@ class LineClassifier:
         return model
 
     def _check_shapes(self) -> None:
-        widths = [len(LINE_FEATURES) + len(CONTEXT_FEATURES) + len(CLASSES)]
-        widths += [w.shape[1] for w in self.coefs_]
         shapes_ok = (
             self.w_dense_.shape == (len(CLASSES), len(LINE_FEATURES))
             and self.dense_mean_.shape == self.dense_scale_.shape == (len(LINE_FEATURES),)
-            and self.second_mean_.shape == self.second_scale_.shape == (widths[0],)
-            and self.idf_.shape == (N_WORD_FEATURES,) and self.b_first_.shape == (len(CLASSES),)
-            and all(w.ndim == 2 and w.shape[0] == width for w, width in zip(self.coefs_, widths))
-            and all(b.shape == (w.shape[1],) for w, b in zip(self.coefs_, self.intercepts_))
-            and widths[-1] == len(CLASSES))
+            and self.idf_.shape == (N_WORD_FEATURES,) and self.b_first_.shape == (len(CLASSES),))
+        width = len(LINE_FEATURES) + len(CONTEXT_FEATURES) + len(CLASSES)
+        for mean, scale, coefs, intercepts in self._networks():
+            widths = [width] + [w.shape[1] for w in coefs]
+            shapes_ok = shapes_ok and (
+                mean.shape == scale.shape == (width,)
+                and all(w.ndim == 2 and w.shape[0] == wd for w, wd in zip(coefs, widths))
+                and all(b.shape == (w.shape[1],) for w, b in zip(coefs, intercepts))
+                and widths[-1] == len(CLASSES))
+            width += len(CLASSES)  # the third pass also sees the second pass's log-probabilities
         if not shapes_ok:
             raise ValueError("model file arrays have inconsistent shapes")
 
@@ -270,7 +322,10 @@ class LineClassifier:
             params = meta["params"]
             model = cls(alpha=params["alpha"], hidden=tuple(params["hidden"]),
                         transition=params["transition"], n_folds=params["n_folds"],
-                        random_state=params["random_state"])
+                        passes=int(params.get("passes", 2)), max_iter=int(params.get("max_iter", 25)),
+                        scale_floor=float(params.get("scale_floor", 0.0)), random_state=params["random_state"])
+            if model.passes not in (2, 3):
+                raise ValueError(f"unsupported number of passes {model.passes!r}")
             for name in cls._ARRAYS:
                 setattr(model, name, z[name].astype(np.float64))
             model.idf_ = z["idf_"].astype(np.float32)
@@ -278,8 +333,14 @@ class LineClassifier:
                 m = sparse.csr_matrix((z[name + "data"].astype(np.float64), z[name + "indices"],
                                        z[name + "indptr"]), shape=(len(CLASSES), width))
                 setattr(model, name, np.ascontiguousarray(m.toarray().T))
-            model.coefs_ = [z[f"coef{i}"].astype(np.float64) for i in range(meta["n_layers"])]
-            model.intercepts_ = [z[f"intercept{i}"].astype(np.float64) for i in range(meta["n_layers"])]
+            layers = range(meta["n_layers"])
+            model.coefs_ = [z[f"coef{i}"].astype(np.float64) for i in layers]
+            model.intercepts_ = [z[f"intercept{i}"].astype(np.float64) for i in layers]
+            if model.passes >= 3:
+                model.third_mean_ = z["third_mean_"].astype(np.float64)
+                model.third_scale_ = z["third_scale_"].astype(np.float64)
+                model.coefs3_ = [z[f"third_coef{i}"].astype(np.float64) for i in layers]
+                model.intercepts3_ = [z[f"third_intercept{i}"].astype(np.float64) for i in layers]
         return model
 
     @classmethod

@@ -47,7 +47,7 @@ def labelled_documents():
     return out
 
 
-def fit_tiny_model(**params):
+def fit_tiny_model(passes: int = 2, **params):
     from boilerstrip.model import LineClassifier
 
     # Repeat the documents (fresh Document objects each time) so that the second pass
@@ -59,7 +59,9 @@ def fit_tiny_model(**params):
             all_docs.append(doc)
             all_labels.append(labels)
             groups.append(f"{group}{k}")
-    model = LineClassifier(hidden=(8,), **params)
+    # A dozen copies of a few documents leave some context features nearly constant:
+    # floor their scale, and give the small network enough epochs to converge.
+    model = LineClassifier(hidden=(8,), max_iter=200, scale_floor=0.1, passes=passes, **params)
     return model.fit(all_docs, all_labels, groups=groups)
 
 

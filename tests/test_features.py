@@ -326,6 +326,48 @@ def test_topic_sim_higher_for_the_main_story():
     assert ((sim >= 0) & (sim <= 1)).all()
 
 
+def _with_headlines(*sections):
+    """Lines and first-pass probabilities: each section is a headline (title-like) and body lines."""
+    lines, proba = [], []
+    for head, body in sections:
+        lines.append(head)
+        proba.append([0.05, 0.9, 0.05])
+        lines += body
+        proba += [[0.9, 0.05, 0.05]] * len(body)
+    return doc_of(*lines), np.array(proba)
+
+
+def test_continuity_separates_a_section_from_an_appended_story():
+    doc, proba = _with_headlines(("Harbour ferry returns to the island", HARBOUR[:3]),
+                                 ("Ferry repairs in the harbour", HARBOUR[3:]),
+                                 ("Chip maker cuts forecast", CHIPS))
+    c = context_features(doc, proba, ONES_IDF)
+    sim_prev, min_cont = ctx_col(c, "seg_sim_prev"), ctx_col(c, "seg_min_cont")
+    story = slice(0, 4), slice(4, 8), slice(9, 12)  # first section, its sequel, the chip story's body
+    assert (sim_prev[story[0]] == 1.0).all()                 # nothing before the first section
+    assert sim_prev[story[1]].min() > sim_prev[story[2]].max() + 0.2
+    assert min_cont[story[2]].max() <= sim_prev[story[2]].max()
+    title_sim = ctx_col(c, "seg_sim_title")
+    assert title_sim[story[1]].min() > title_sim[story[2]].max()
+    line_title = ctx_col(c, "title_sim")
+    assert line_title[0] == pytest.approx(1.0, abs=1e-6)     # the title line itself
+    assert line_title[story[2]].max() < 0.1
+
+
+def test_continuity_never_rises_after_a_break():
+    doc, proba = _with_headlines(("Harbour ferry returns", HARBOUR[:3]), ("Chip maker cuts forecast", CHIPS),
+                                 ("Ferry repairs", HARBOUR[3:]))
+    min_cont = ctx_col(context_features(doc, proba, ONES_IDF), "seg_min_cont")
+    assert (np.diff(min_cont) <= 1e-6).all()
+    assert min_cont[-1] < 0.5
+
+
+def test_title_features_zero_without_a_title_like_line():
+    doc = doc_of(*HARBOUR, *CHIPS)
+    c = context_features(doc, flat_proba(len(doc)), ONES_IDF)
+    assert (ctx_col(c, "seg_sim_title") == 0).all() and (ctx_col(c, "title_sim") == 0).all()
+
+
 def test_topic_sim_zero_for_lines_without_words():
     doc = doc_of(*HARBOUR[:3], "---", *HARBOUR[3:])
     sim = ctx_col(context_features(doc, flat_proba(len(doc)), ONES_IDF), "topic_sim")

@@ -162,6 +162,45 @@ def test_save_load_round_trip(tiny_model, saved_model):
         assert (a != b).sum() <= 1
 
 
+@pytest.fixture(scope="module")
+def three_pass_model():
+    return fit_tiny_model(passes=3)
+
+
+def test_three_pass_model_learns_and_round_trips(three_pass_model, tmp_path):
+    model = three_pass_model
+    assert model.passes == 3 and len(model.coefs3_) == len(model.coefs_)
+    # the third network also sees the second pass's log-probabilities
+    assert model.third_mean_.shape[0] == model.second_mean_.shape[0] + 3
+    p = np.vstack(model.predict_proba(fresh_docs()))
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-9)
+    labels = all_labels()
+    assert p[labels == "body", 0].mean() > p[labels == "boilerplate", 0].mean() + 0.15
+    path = tmp_path / "three.npz"
+    model.save(path)
+    loaded = LineClassifier.load(path)
+    assert loaded.passes == 3
+    for a, b in zip(model.predict_proba(fresh_docs()), loaded.predict_proba(fresh_docs())):
+        np.testing.assert_allclose(a, b, atol=1e-3)
+
+
+def test_three_pass_model_differs_from_its_second_pass(three_pass_model):
+    two = LineClassifier.__new__(LineClassifier)
+    two.__dict__.update(three_pass_model.__dict__, passes=2)
+    a, b = three_pass_model.predict_proba(fresh_docs()), two.predict_proba(fresh_docs())
+    assert any(np.abs(x - y).max() > 1e-6 for x, y in zip(a, b))
+
+
+def test_load_rejects_a_missing_third_pass(three_pass_model, tmp_path):
+    path, bad = tmp_path / "three.npz", tmp_path / "bad.npz"
+    three_pass_model.save(path)
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files if not k.startswith("third_coef")}
+    np.savez_compressed(bad, **arrays)
+    with pytest.raises(ValueError):
+        LineClassifier.load(bad)
+
+
 def test_saved_file_has_no_pickled_objects(saved_model):
     with np.load(saved_model, allow_pickle=False) as z:
         for name in z.files:
