@@ -241,11 +241,22 @@ LINE_FEATURES = (
 
 def _window_mean(values: np.ndarray, radius: int) -> np.ndarray:
     """Mean of values[i-radius : i+radius+1], truncated at the document edges."""
-    n = len(values)
+    lo, hi, count = _window_bounds(len(values), radius)
     cs = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
-    lo = np.clip(np.arange(n) - radius, 0, n)
-    hi = np.clip(np.arange(n) + radius + 1, 0, n)
-    return (cs[hi] - cs[lo]) / np.maximum(hi - lo, 1)
+    return (cs[hi] - cs[lo]) / count
+
+
+@lru_cache(maxsize=256)
+def _window_bounds(n: int, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Window ends for ``_window_mean``: they depend only on the length and radius,
+    and the same few come back for every document."""
+    pos = np.arange(n)
+    lo = np.maximum(pos - radius, 0)
+    hi = np.minimum(pos + radius + 1, n)
+    out = lo, hi, np.maximum(hi - lo, 1).astype(np.float64)
+    for a in out:
+        a.flags.writeable = False  # shared between calls
+    return out
 
 
 def _shift(values: np.ndarray, by: int, fill: float = 0.0) -> np.ndarray:
@@ -455,7 +466,8 @@ def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.nd
     loo_dots = dots - w_main * has_words
     loo_norm = np.sqrt(np.maximum(c_norm2 - 2 * w_main * dots + w_main ** 2 * has_words, 1e-12))
     sim = np.clip(np.where(has_words > 0, loo_dots / loo_norm, 0.0), 0.0, 1.0)
-    rank = np.argsort(np.argsort(sim, kind="stable"), kind="stable") / max(n - 1, 1)
+    rank = np.empty(n)
+    rank[np.argsort(sim, kind="stable")] = np.arange(n) / max(n - 1, 1)
     rel_weight = seg_weight[seg] / max(seg_weight[main], 1e-9)
     cols += [sim, _window_mean(sim, 2), _window_mean(sim, 5), rank,
              np.clip(seg_cos[seg, 0], 0, 1), np.clip(seg_cos[seg, 1], 0, 1),
