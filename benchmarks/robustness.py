@@ -203,7 +203,7 @@ def _cases() -> list[dict]:
     add("\\w run with lines", lambda: ("a" * 999 + "\n") * 1000, "1,000 lines of 999 word chars")
     add("controls 1 MB", lambda: "\x01\x7f\x9f" * 333_333, "_CONTROL on every character")
     add("cp1252 split 1 MB", lambda: b"\x81\xff" * 500_000, "`_cp1252_lossless` split on every other byte")
-    add("whitespace runs", lambda: ("<p>" + " \t" * 100_000 + "x</p>") * 5, "_WS `\\s+` over long runs", True)
+    add("whitespace runs", lambda: ("<p>" + " \t" * 100_000 + "x</p>") * 5, "whitespace collapsing over long runs", True)
     add("class words", lambda: "<div class='" + "abc " * 250_000 + "'>x</div>", "_ATTR_WORDS over a 1 MB class", True)
     add("surrogates 100k", lambda: "<p>" + "\ud800" * 100_000 + "</p>", "_SURROGATE on 100k lone surrogates", True)
     add("deep nesting 100k", lambda: "<div>" * 100_000 + "deep text" + "</div>" * 100_000, "100,000 nested `<div>`", True)

@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the model")
     ap.add_argument("--limit", type=int, default=None, help="use only the first N records (for quick runs)")
     ap.add_argument("--passes", type=int, choices=(2, 3), default=3, help="network passes after the linear one")
+    ap.add_argument("--max-iter", type=int, default=25, help="most epochs of each network")
     ap.add_argument("--seed", type=int, default=0, help="random_state of the model")
     args = ap.parse_args(argv)
     for split in ("train", "dev"):
@@ -97,8 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     docs, labels, groups, weights = load(args.data / "train.jsonl.gz", args.limit)
     print(f"train: {len(docs)} documents, {sum(map(len, docs))} lines ({time.time() - t0:.0f}s)", flush=True)
-    model = LineClassifier(passes=args.passes, random_state=args.seed).fit(docs, labels, groups, sample_weight=weights,
-                                                                          verbose=True)
+    model = LineClassifier(passes=args.passes, max_iter=args.max_iter, random_state=args.seed)
+    model.fit(docs, labels, groups, sample_weight=weights, verbose=True)
     print(f"fitted ({time.time() - t0:.0f}s)", flush=True)
     del docs, labels
     dev_docs, dev_labels, _, _ = load(args.data / "dev.jsonl.gz", args.limit)
