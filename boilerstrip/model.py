@@ -158,6 +158,8 @@ class LineClassifier:
         from sklearn.linear_model import SGDClassifier
         from sklearn.model_selection import GroupKFold
 
+        if self.passes not in (2, 3):
+            raise ValueError(f"passes must be 2 or 3, got {self.passes!r}")
         docs, labels = list(docs), list(labels)
         if len(docs) != len(labels):
             raise ValueError(f"{len(docs)} documents but {len(labels)} label lists")

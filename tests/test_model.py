@@ -140,6 +140,14 @@ def test_per_document_label_mismatch_raises():
         LineClassifier(hidden=(4,)).fit(docs, [a + ["boilerplate"], b[:-1]])
 
 
+@pytest.mark.parametrize("passes", [1, 4])
+def test_unsupported_number_of_passes_rejected(passes):
+    docs = fresh_docs()[:1]
+    labels = [l for _, l, _ in labelled_documents()][:1]
+    with pytest.raises(ValueError, match="passes"):
+        LineClassifier(passes=passes).fit(docs, labels)
+
+
 def test_unknown_label_rejected():
     docs = fresh_docs()[:1]
     labels = [l for _, l, _ in labelled_documents()][0]
