@@ -41,7 +41,6 @@ MAX_HASHED_CHARS = 1000  # a line's lexical features come from its first 1,000 c
 _DIGIT = re.compile(r"\d")
 _TOKEN = re.compile(r"\w+")
 _TOKEN_OR_NEWLINE = re.compile(r"\w+|\n")
-_MASK = N_WORD_FEATURES - 1
 # Memo of crc32(token): bounded, pure, shared by all models.  The newline entry marks
 # line ends in hash_words's one-pass tokenisation (crc32 is never negative).
 _TOKEN_HASHES: dict[str, int] = {"\n": -1}
@@ -442,7 +441,7 @@ def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.nd
     # (collisions barely move a cosine) and kept as sorted (row, column, value) arrays:
     # never an n-by-n matrix, and no sparse-matrix objects, whose per-call overhead
     # would outweigh the arithmetic on documents of a few hundred lines.
-    row, col, val = _topic_vectors(lexical_features(doc), idf)
+    row, col, val = _topic_vectors(doc, idf)
     has_words = (np.bincount(row, minlength=n) > 0).astype(np.float64)
     weight = p * np.minimum(np.asarray(line_features(doc)[:, 0], dtype=np.float64), 6.0)
     in_body = p > 0.5
@@ -492,14 +491,23 @@ def _sum_entries(row: np.ndarray, col: np.ndarray, val: np.ndarray) -> tuple[np.
     return uniq // N_TOPIC_FEATURES, uniq % N_TOPIC_FEATURES, np.bincount(inverse, weights=val[keep])
 
 
-def _topic_vectors(words: sparse.csr_matrix, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _topic_vectors(doc: Document, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each line's IDF-weighted word vector, folded to ``N_TOPIC_FEATURES`` columns and
-    scaled to unit length, as (row, column, value) entries."""
+    scaled to unit length, as (row, column, value) entries.
+
+    They depend only on the document and ``idf``, not on the pass, so they are cached
+    on the document (for this ``idf``) like its line and word features."""
+    cached = doc.cache.get("topic")
+    if cached is not None and cached[0] is idf:
+        return cached[1]
+    words = lexical_features(doc)
     row = np.repeat(np.arange(words.shape[0]), np.diff(words.indptr))
     row, col, val = _sum_entries(row, words.indices & (N_TOPIC_FEATURES - 1),
                                  words.data.astype(np.float64) * idf[words.indices])
     norms = np.sqrt(np.bincount(row, weights=val ** 2, minlength=words.shape[0]))
-    return row, col, val / norms[row]
+    out = row, col, val / norms[row]
+    doc.cache["topic"] = (idf, out)
+    return out
 
 
 def _dense_row(row: np.ndarray, col: np.ndarray, val: np.ndarray, k: int) -> np.ndarray:

@@ -233,10 +233,10 @@ class LineClassifier:
         with _blas_controller().limit(limits=1, user_api="blas"):
             dense, words, dom = self._first_inputs(docs)
             logits1 = self._first_logits(dense, words, dom)
-            proba = self._network(self._second_inputs(docs, dense, _softmax(logits1.copy()), logits1),
-                                  self._networks()[0])
-            if self.passes >= 3:
-                proba = self._network(self._third_inputs(docs, dense, proba, logits1), self._networks()[1])
+            second, *third = self._networks()
+            proba = self._network(self._second_inputs(docs, dense, _softmax(logits1.copy()), logits1), second)
+            if third:
+                proba = self._network(self._third_inputs(docs, dense, proba, logits1), third[0])
         return np.split(proba, np.cumsum(sizes)[:-1])
 
     def predict(self, docs: Sequence[Document], threshold: float = 0.5,

@@ -120,7 +120,7 @@ def split_lines(text: TextInput) -> list[TextLine]:
     """
     # The control characters removed are never line boundaries, so removing them from
     # the whole text at once gives the same lines as normalize_line on each.
-    text = _CONTROL.sub("", decode(text))
+    text = strip_controls(decode(text))
     lines: list[TextLine] = []
     pending_break = False
     for index, raw in enumerate(text.splitlines()):

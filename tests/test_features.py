@@ -432,3 +432,14 @@ def test_context_features_are_a_function_of_their_inputs():
     a = context_features(doc_of(*HARBOUR, *CHIPS), flat_proba(10), ONES_IDF)
     b = context_features(doc_of(*HARBOUR, *CHIPS), flat_proba(10), ONES_IDF)
     np.testing.assert_array_equal(a, b)
+
+
+def test_context_features_reuse_topic_vectors_only_for_the_same_idf():
+    doc, proba = doc_of(*HARBOUR, *CHIPS), flat_proba(10)
+    first = context_features(doc, proba, ONES_IDF)
+    np.testing.assert_array_equal(context_features(doc, proba, ONES_IDF), first)  # cached vectors
+    other_idf = ONES_IDF.copy()
+    other_idf[lexical_features(doc).indices[:3]] = 5.0  # reweight a few words of the first line
+    fresh = context_features(doc_of(*HARBOUR, *CHIPS), proba, other_idf)
+    np.testing.assert_array_equal(context_features(doc, proba, other_idf), fresh)
+    assert not np.array_equal(fresh, first)
