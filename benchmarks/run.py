@@ -133,7 +133,7 @@ def _round_robin(records: list[dict], key: str, limit: int) -> list[dict]:
 
 
 def load_data(data: Path, split: str, limit: int, quick: bool) -> tuple[list[dict], list[dict], list[dict]]:
-    """(pages, aggregator+clean docs, plain page docs in 'paragraphs' style)."""
+    """(pages, aggregator+clean+interrupted docs, plain page docs in 'paragraphs' style)."""
     pages = list(load_pages(data, split))
     if limit:
         per: dict[str, int] = defaultdict(int)
@@ -147,7 +147,7 @@ def load_data(data: Path, split: str, limit: int, quick: bool) -> tuple[list[dic
         pages = _round_robin(pages, "source", 30)
     docs, page_docs = [], []
     for d in load_split(data, split):
-        if d["kind"] in ("aggregator", "clean"):
+        if d["kind"] in ("aggregator", "clean", "interrupted"):
             docs.append(d)
         elif d["kind"] == "page" and d.get("style") == "paragraphs":
             page_docs.append(d)
@@ -655,11 +655,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     log(f"machine: {info['cpu']}, {info['cores']} cores, pinned {info['pinned_cores']}, load {info['load_avg_start']}")
     pages, docs, page_docs = load_data(data, args.split, args.limit, args.quick)
     html_mb = sum(len(p["html"].encode("utf-8")) for p in pages) / 1e6
-    log(f"{len(pages)} pages ({html_mb:.1f} MB HTML), {len(docs)} aggregator/clean docs, {len(page_docs)} page docs")
+    log(f"{len(pages)} pages ({html_mb:.1f} MB HTML), {len(docs)} aggregator/clean/interrupted docs, {len(page_docs)} page docs")
 
     log("quality + speed on pages")
     page_reports = run_pages(pages, log)
-    log("aggregator / clean documents")
+    log("aggregator / clean / interrupted documents")
     doc_reports = run_docs(docs, log)
 
     log("stage split")

@@ -388,7 +388,9 @@ CONTEXT_FEATURES = (
        "topic_win5", "topic_rank", "seg_sim_main", "seg_sim_first", "seg_log_weight",
        "seg_before_main", "seg_after_main", "seg_log_distance", "seg_is_first",
        "title_since_main", "low_since_main", "seg_sim_prev", "seg_min_cont", "seg_sim_title",
-       "title_sim"])
+       "title_sim", "story_sim", "story_min"])
+STORY_WINDOW = 4      # lines ahead that are compared with the story told so far
+STORY_BREAK = 0.02    # below this cosine, the lines ahead start a new segment
 
 
 def _main_block(p: np.ndarray) -> tuple[int, int]:
@@ -443,9 +445,15 @@ def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.nd
     # would outweigh the arithmetic on documents of a few hundred lines.
     row, col, val = _topic_vectors(doc, idf)
     has_words = (np.bincount(row, minlength=n) > 0).astype(np.float64)
-    weight = p * np.minimum(np.asarray(line_features(doc)[:, 0], dtype=np.float64), 6.0)
+    log_chars = np.minimum(np.asarray(line_features(doc)[:, 0], dtype=np.float64), 6.0)
+    weight = p * log_chars
     in_body = p > 0.5
-    seg = _segments(in_body, starts=t > 0.25)
+    story_sim, story_min = _story_flow(doc, idf, (p + t) * log_chars)
+    # A new segment starts at a headline-like line, or where the lines ahead share
+    # (almost) no words with everything before them: an appended story that follows
+    # the article without a headline the first pass recognised.
+    dip = story_sim <= np.minimum(_shift(story_sim, 1, 1.0), _shift(story_sim, -1, 1.0))
+    seg = _segments(in_body, starts=(t > 0.25) | (dip & (story_sim < STORY_BREAK)))
     if seg[0] < 0:
         seg = np.zeros(n, dtype=np.int64)
     n_seg = int(seg.max()) + 1
@@ -480,6 +488,7 @@ def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.nd
     low_since = np.cumsum(after & (p < 0.2)).astype(np.float64)
     cols += [title_since, np.log1p(low_since)]
     cols += _continuity((row, col, val), (cseg, ccol, cval), seg, seg_norms, first, t, has_words)
+    cols += [story_sim, story_min]
     return np.column_stack(cols).astype(np.float32)
 
 
@@ -507,6 +516,79 @@ def _topic_vectors(doc: Document, idf: np.ndarray) -> tuple[np.ndarray, np.ndarr
     norms = np.sqrt(np.bincount(row, weights=val ** 2, minlength=words.shape[0]))
     out = row, col, val / norms[row]
     doc.cache["topic"] = (idf, out)
+    return out
+
+
+def _story_flow(doc: Document, idf: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per line i, the cosine between the story so far (S_i: the weighted word vectors
+    of lines before i) and the ``STORY_WINDOW`` lines from i on (A_i), and the running
+    minimum of that cosine: once an unrelated story has begun, it stays low.
+
+    Lines that are not yet after a full line of story, or not before one, get 1 (no
+    evidence of a break).  Linear in the number of word entries: each line's product
+    with the story before it comes from running column sums, and everything else from
+    products of lines fewer than ``STORY_WINDOW`` apart.
+    """
+    row, _, val = _topic_vectors(doc, idf)
+    n, k = len(doc), STORY_WINDOW
+    order, place, start, pairs = _story_index(doc, idf)
+    wv = weight[row] * val
+    cum = np.concatenate([[0.0], np.cumsum(wv[order])])
+    own = np.bincount(row, weights=wv * (cum[place] - cum[start]), minlength=n)   # w_l x_l . S_l
+    self2 = np.bincount(row, weights=wv * wv, minlength=n)
+    near = [np.bincount(row[a], weights=wv[a] * wv[b], minlength=n) for a, b in pairs]  # w_j x_j . w_j+d x_j+d
+    story2 = np.concatenate([[0.0], np.cumsum(2 * own + self2)])[:n]                   # |S_i|^2
+    # S_i . w_l x_l for l = i + t is S_l . w_l x_l minus the products with lines i..l-1.
+    ahead = np.zeros(n)
+    for t in range(k):
+        ahead += _shift(own, -t) - sum(_shift(near[d - 1], d - t) for d in range(1, t + 1))
+    window2 = _window_sum(self2, k) + sum(2 * _window_sum(near[d - 1], k - d) for d in range(1, k))
+    enough = 9.0   # one line of about 20 characters at full weight
+    sim = np.where((story2 >= enough) & (window2 >= enough),
+                   ahead / np.sqrt(np.maximum(story2 * window2, 1e-12)), 1.0)
+    sim = np.clip(sim, 0.0, 1.0)
+    return sim, np.minimum.accumulate(sim)
+
+
+def _window_sum(values: np.ndarray, length: int) -> np.ndarray:
+    """values[i : i + length] summed, truncated at the end."""
+    n = len(values)
+    cs = np.concatenate([[0.0], np.cumsum(values)])
+    return cs[np.minimum(np.arange(n) + length, n)] - cs[:n]
+
+
+def _story_index(doc: Document, idf: np.ndarray):
+    """What ``_story_flow`` needs that depends only on the document's words, cached like
+    its topic vectors so that each pass does only the weighted sums: the topic entries'
+    order by (column, row), each entry's place in that order and where its column starts
+    there, and for each distance d < ``STORY_WINDOW`` the pairs of entries of one column
+    d rows apart.  A column holds each row at most once, in increasing order, so such a
+    pair is at most d places apart in the order: a few comparisons, no search.
+    """
+    cached = doc.cache.get("story")
+    if cached is not None and cached[0] is idf:
+        return cached[1]
+    row, col, _ = _topic_vectors(doc, idf)
+    n, m = len(doc), len(row)
+    order = np.argsort(col, kind="stable")       # rows are already increasing within a column
+    by_column = (col * n + row)[order]
+    place = np.empty(m, dtype=np.int64)
+    place[order] = np.arange(m)
+    new_column = np.concatenate([[True], col[order][1:] != col[order][:-1]])[:m]
+    start = np.maximum.accumulate(np.where(new_column, np.arange(m), 0))[place] if m else place
+    target = col * n + row
+    pairs = []
+    for d in range(1, STORY_WINDOW):
+        first, second = [], []
+        for ahead in range(1, d + 1):
+            nxt = place + ahead
+            hit = np.flatnonzero((nxt < m) & (row + d < n))
+            hit = hit[by_column[nxt[hit]] == target[hit] + d]
+            first.append(hit)
+            second.append(order[nxt[hit]])
+        pairs.append((np.concatenate(first), np.concatenate(second)))
+    out = order, place, start, pairs
+    doc.cache["story"] = (idf, out)
     return out
 
 

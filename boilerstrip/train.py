@@ -48,9 +48,9 @@ def record_documents(record: dict) -> list[tuple[Document, list[str]]]:
     return out
 
 
-# Clean articles weigh double: leaving an already-clean article whole matters more to
-# users than a few more boilerplate lines, and they are the rarest kind of document.
-KIND_WEIGHT = {"page": 1.0, "aggregator": 1.0, "clean": 2.0}
+# Clean and interrupted articles weigh double: leaving an article whole matters more
+# to users than a few more boilerplate lines, and they are the rarest kinds of document.
+KIND_WEIGHT = {"page": 1.0, "aggregator": 1.0, "clean": 2.0, "interrupted": 2.0}
 
 
 def load(path: Path, limit: int | None = None):

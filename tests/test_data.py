@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from boilerstrip.data.aggregate import assemble
+from boilerstrip.data.aggregate import assemble, interrupted_doc
 from boilerstrip.data.align import align_lines, tokens
 from boilerstrip.data.build import build
 from boilerstrip.data.corpora import SOURCES, read_all, site_of, strip_l3s_annotations
@@ -181,6 +181,25 @@ def test_assemble_counts_lines():
     assert text == "a\n\nb\n\nc"
 
 
+def test_interrupted_doc_keeps_the_whole_article_in_order():
+    gold = "\n\n".join(f"Paragraph {k} of the article, with enough words to read." for k in range(8))
+    pool = [f"Related story {k}" for k in range(20)]
+    seen_cuts = set()
+    for seed in range(30):
+        style, text, labels = interrupted_doc("The title", gold, pool, "page/1", seed)
+        lines = [l.text for l in split_lines(text)]
+        assert labels[0] == "title" and lines[0] == "The title"
+        body = [t for t, lab in zip(lines, labels) if lab == "body"]
+        assert body == [l.text for l in split_lines(gold)]          # whole, in order, still body
+        inserted = [t for t, lab in zip(lines, labels) if lab == "boilerplate"]
+        assert inserted and set(inserted) <= set(pool) and len(inserted) <= 10
+        assert labels[1:3] == ["body", "body"] and labels[-2:] == ["body", "body"]
+        seen_cuts.add(tuple(k for k in range(1, len(labels)) if labels[k] == "boilerplate" != labels[k - 1]))
+    assert len(seen_cuts) > 5                                      # insertion points vary with the seed
+    assert interrupted_doc("T", "One.\n\nTwo.\n\nThree.", pool, "p") is None   # too short
+    assert interrupted_doc("T", gold, [], "p") is None
+
+
 def test_full_build(corpora, tmp_path):
     out = tmp_path / "built"
     manifest = build(corpora, out, n_jobs=1, manifest_path=tmp_path / "manifest.json", log=lambda *a: None)
@@ -206,7 +225,7 @@ def test_full_build(corpora, tmp_path):
     kinds = set()
     for d in docs:
         assert keys <= set(d) <= keys | {"dom", "_split"}
-        assert d["style"] in STYLES and d["kind"] in ("page", "aggregator", "clean")
+        assert d["style"] in STYLES and d["kind"] in ("page", "aggregator", "clean", "interrupted")
         assert len(split_lines(d["text"])) == len(d["labels"])
         assert d["source"] != "trafilatura-eval"
         kinds.add(d["kind"])
@@ -214,7 +233,7 @@ def test_full_build(corpora, tmp_path):
             assert len(d["dom"]) == len(d["labels"]) and len(d["dom"][0]) == 6
         if d["kind"] == "page":
             assert "body" in d["labels"]
-    assert kinds == {"page", "aggregator", "clean"}
+    assert {"page", "aggregator", "clean"} <= kinds
     l3s = next(d for d in docs if d["id"] == "l3s-gn1/u1#page-paragraphs")
     lines = [l.text for l in split_lines(l3s["text"])]
     assert dict(zip(lines, l3s["labels"])) == {

@@ -65,9 +65,9 @@ def test_clean_articles_come_back_whole(pages):
         body = [l for l in lines if l.text != page.gold_title]
         kept += sum(len(l.text) for l in body if l.kept)
         total += sum(len(l.text) for l in body)
-    # The target is 0.99; the shipped model keeps 0.88 of these 40 long-form articles
+    # The target is 0.99; the shipped model keeps 0.918 of these 40 long-form articles
     # (it still drops some sections after subheadings).  This guards against regressions.
-    assert kept / total >= 0.84
+    assert kept / total >= 0.88
 
 
 def test_output_is_input_lines_in_order(pages):
@@ -92,6 +92,39 @@ def test_appended_unrelated_stories_are_dropped(pages):
         kept_first.append(tp1 / (tp1 + fn1))
         kept_second.append(tp2 / (tp2 + fn2))
     assert np.mean(kept_first) >= 0.85
-    # Measured with the shipped model: 0.36 of the appended article survives on average
-    # (6 of 10 pairs 0, a few kept whole); the aim is near 0.
-    assert np.mean(kept_second) <= 0.45
+    # Measured with the shipped model: 0.29 of the appended article survives on average
+    # (6 of 10 pairs 0, two kept whole); the aim is near 0.
+    assert np.mean(kept_second) <= 0.4
+
+
+def _boilerplate_lines(page, n: int) -> list[str]:
+    """Short lines of a page's rendering that are not in its gold text: its menus, share
+    prompts, teasers and footers."""
+    gold = " ".join(page.gold_text.split())
+    lines = [l.text for l in render_html(page.html, "lines")]
+    return [t for t in lines if 3 <= len(t) <= 60 and t not in gold and t != page.gold_title][:n]
+
+
+def test_articles_interrupted_by_boilerplate_stay_whole(pages):
+    """Held-out articles with a block of another held-out page's boilerplate lines in the
+    middle, as inline promotions and "Related" teasers sit on real pages: the article
+    carries on after the block, and the block goes."""
+    kept, inserted_kept = [], []
+    for k in range(20):
+        page, other = pages[k], pages[(k + 7) % len(pages)]
+        paragraphs = [p for p in page.gold_text.split("\n") if p.strip()]
+        block = _boilerplate_lines(other, 4)
+        if len(paragraphs) < 4 or not block:
+            continue
+        cut = len(paragraphs) // 2
+        text = "\n\n".join([page.gold_title, *paragraphs[:cut], *block, *paragraphs[cut:]])
+        out = clean(text)
+        tp, _, fn = shingle_counts(out, "\n".join(paragraphs))
+        kept.append(tp / (tp + fn))
+        out_lines = set(out.split("\n"))
+        inserted_kept.append(np.mean([t in out_lines for t in block]))
+    assert len(kept) >= 10
+    # Measured with the shipped model on these 20 articles: 0.963 of the article kept,
+    # 0.475 of the inserted lines kept (0.85 before interrupted articles were trained on).
+    assert np.mean(kept) >= 0.93
+    assert np.mean(inserted_kept) <= 0.6

@@ -362,6 +362,48 @@ def test_continuity_never_rises_after_a_break():
     assert min_cont[-1] < 0.5
 
 
+def _common_words_idf() -> np.ndarray:
+    """An IDF like a corpus gives: function words weigh little, other words much more."""
+    idf = np.full(N_WORD_FEATURES, 10.0, dtype=np.float32)
+    for word in "the to of and a in its is on for after will were when at from this with said while".split():
+        idf[zlib.crc32(word.encode()) % N_WORD_FEATURES] = 1.0
+    return idf
+
+
+def test_story_flow_breaks_where_an_unrelated_story_begins_without_a_headline():
+    doc = doc_of(*HARBOUR, *CHIPS)   # no title-like line: only the words tell
+    c = context_features(doc, flat_proba(len(doc)), _common_words_idf())
+    sim, low = ctx_col(c, "story_sim"), ctx_col(c, "story_min")
+    assert sim[6] < 0.02 and sim[6] == sim.min()               # the chip story starts at line 6
+    assert sim[1:6].min() > 0.1                                # the harbour story carries on
+    assert (np.diff(low) <= 1e-6).all() and low[6:].max() < 0.02 and low[:6].min() > 0.1
+    # ...and the break starts a segment of its own, unlike the same lines in one story
+    first = ctx_col(c, "seg_is_first")
+    assert first[:6].min() == 1 and first[6:].max() == 0
+    whole = context_features(doc_of(*HARBOUR, *HARBOUR), flat_proba(12), _common_words_idf())
+    assert (ctx_col(whole, "seg_is_first") == 1).all() and ctx_col(whole, "story_min").min() > 0.1
+
+
+def test_story_flow_matches_the_direct_computation():
+    from boilerstrip.features import STORY_WINDOW, _story_flow, _topic_vectors
+
+    doc = doc_of(*HARBOUR[:3], "Menu", *CHIPS, *HARBOUR[3:])
+    weight = np.random.default_rng(0).uniform(0, 6, len(doc))
+    sim, low = _story_flow(doc, ONES_IDF, weight)
+    row, col, val = _topic_vectors(doc, ONES_IDF)
+    x = np.zeros((len(doc), int(col.max()) + 1))
+    np.add.at(x, (row, col), val)
+    x *= weight[:, None]
+    for i in range(len(doc)):
+        story, ahead = x[:i].sum(axis=0), x[i:i + STORY_WINDOW].sum(axis=0)
+        if story @ story >= 9 and ahead @ ahead >= 9:
+            expected = np.clip(story @ ahead / np.sqrt((story @ story) * (ahead @ ahead)), 0, 1)
+        else:
+            expected = 1.0
+        assert sim[i] == pytest.approx(expected, abs=1e-9)
+    assert low == pytest.approx(np.minimum.accumulate(sim))
+
+
 def test_title_features_zero_without_a_title_like_line():
     doc = doc_of(*HARBOUR, *CHIPS)
     c = context_features(doc, flat_proba(len(doc)), ONES_IDF)

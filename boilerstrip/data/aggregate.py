@@ -6,6 +6,12 @@ Every piece here comes from labelled renderings of real pages of the same split:
 article's own title/body lines (sometimes after a few of its own boilerplate lines),
 then boilerplate lines of other pages, then 1-3 other articles from other sites, each
 behind its headline and a short source/time line.  Only the first article is body.
+
+Interrupted documents are the converse: one whole article with a few boilerplate,
+related-article or comment lines of other pages inserted between its paragraphs, as
+inline "Related"/promotion blocks are on real pages.  The article carries on after
+each interruption and stays body: what follows a boilerplate block is not
+necessarily another story.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import zlib
 
 from ..text import split_lines
 
-__all__ = ["assemble", "aggregator_doc", "clean_doc", "BOILER_POOL_LABELS"]
+__all__ = ["assemble", "aggregator_doc", "clean_doc", "interrupted_doc", "BOILER_POOL_LABELS"]
 
 BOILER_POOL_LABELS = ("boilerplate", "related", "comments")
 
@@ -88,5 +94,27 @@ def clean_doc(title: str, gold: str, key: str, seed: int = 0) -> tuple[str, str,
     body = [(ln.text, "body", ln.para_break) for ln in split_lines(gold)]
     head = [(" ".join(title.split()), "title", False)] if title.strip() else []
     blocks = [b for b in (head, body) if b]
+    text, labels = assemble(blocks, style)
+    return style, text, labels
+
+
+def interrupted_doc(title: str, gold: str, pool: list[str], key: str,
+                    seed: int = 0) -> tuple[str, str, list[str]] | None:
+    """The gold article with 1-2 blocks of 1-5 pool lines inserted between its lines
+    (never before its second line or after its second-to-last), or None when the
+    article is too short to interrupt."""
+    rng = _rng(seed + 2, key)
+    style = rng.choice(("paragraphs", "lines"))
+    body = [(ln.text, "body", ln.para_break) for ln in split_lines(gold)]
+    if len(body) < 4 or not pool:
+        return None
+    cuts = sorted(rng.sample(range(2, len(body) - 1), min(len(body) - 3, rng.randint(1, 2))))
+    blocks = [[(" ".join(title.split()), "title", False)]] if title.strip() else []
+    start = 0
+    for cut in cuts:
+        blocks.append(body[start:cut])
+        blocks.append([(t, "boilerplate", False) for t in rng.sample(pool, min(len(pool), rng.randint(1, 5)))])
+        start = cut
+    blocks.append(body[start:])
     text, labels = assemble(blocks, style)
     return style, text, labels

@@ -18,7 +18,7 @@ from joblib import Parallel, delayed
 
 from ..html import STYLES, render_html, to_text
 from ..text import split_lines
-from .aggregate import BOILER_POOL_LABELS, aggregator_doc, clean_doc
+from .aggregate import BOILER_POOL_LABELS, aggregator_doc, clean_doc, interrupted_doc
 from .align import align_lines
 from .corpora import SOURCES, archive_path, l3s_mark, read_all, sha256
 from .splits import SPLITS, assign_splits
@@ -150,6 +150,9 @@ def build(corpora: Path, out: Path, limit: int | None = None, n_jobs: int = 2,
             if p.gold_text.strip():
                 style, text, labels = clean_doc(p.gold_title, p.gold_text, p.page_id, SEED)
                 docs.append(_doc(p, "clean", style, text, labels))
+                interrupted = interrupted_doc(p.gold_title, p.gold_text, pool, p.page_id, SEED)
+                if interrupted is not None:
+                    docs.append(_doc(p, "interrupted", *interrupted))
             for d in docs:
                 assert len(split_lines(d["text"])) == len(d["labels"]), d["id"]
                 dw.write(d)
