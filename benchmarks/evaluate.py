@@ -62,7 +62,7 @@ Seconds are the time spent inside the tool.
 
 CLI::
 
-    python -m benchmarks.evaluate --split dev [--data data/built] [--tool keep-all,c4]
+    python -m benchmarks.evaluate --split dev [--data data/built] [--tool keep-all,c4]  (--pages --tool boilerstrip-html: HTML)
         [--kind page,aggregator,clean] [--limit N] [--out FILE.md] [--pages]
 """
 
@@ -569,6 +569,12 @@ def _boilerstrip():
     return clean
 
 
+def _boilerstrip_html():
+    from functools import partial
+
+    return partial(_boilerstrip(), html=True)
+
+
 def _html_text():
     def html_all_text(html: str) -> str:
         import lxml.html
@@ -586,6 +592,7 @@ TOOLS: dict[str, Tool] = {
     "keep-all": Tool(_keep_all, "text", "returns the input unchanged"),
     "c4": Tool(_c4, "text", "C4 line rules (T5 paper)"),
     "boilerstrip": Tool(_boilerstrip, "text", "boilerstrip.clean"),
+    "boilerstrip-html": Tool(_boilerstrip_html, "html", "boilerstrip.clean on the page's HTML"),
     "html-all-text": Tool(_html_text, "html", "all text of the HTML except script/style"),
 }
 

@@ -50,7 +50,9 @@ def record_documents(record: dict) -> list[tuple[Document, list[str]]]:
 
 # Clean and interrupted articles weigh double: leaving an article whole matters more
 # to users than a few more boilerplate lines, and they are the rarest kinds of document.
-KIND_WEIGHT = {"page": 1.0, "aggregator": 1.0, "clean": 2.0, "interrupted": 2.0}
+# Aggregator documents weigh double too, so that interrupted articles (the article goes
+# on after a boilerplate block) do not outweigh them (another story follows one).
+KIND_WEIGHT = {"page": 1.0, "aggregator": 2.0, "clean": 2.0, "interrupted": 2.0}
 
 
 def load(path: Path, limit: int | None = None):
