@@ -24,7 +24,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .decoding import keep_mask
+from .decoding import keep_lines
 from .features import Document
 from .html import looks_like_html, render_html
 from .model import CLASSES, LineClassifier
@@ -84,16 +84,12 @@ def to_document(text: TextInput, html: Optional[bool] = None) -> tuple[Document,
 def decide(lines: Sequence[TextLine], proba: np.ndarray, threshold: float, include_title: bool,
            transition: float) -> list[Line]:
     """Turn one document's line probabilities into labelled, kept-or-dropped lines."""
-    kept = _kept(proba, threshold, include_title, transition)
+    kept = keep_lines(proba, threshold, include_title, transition)
     title = proba[:, 1] >= proba[:, 0]
     best = proba.argmax(axis=1)
     labels = np.where(kept, np.where(title & include_title, 1, 0), np.where(best == 1, 1, 2))
     return [Line(line.text, line.index, CLASSES[int(lab)], float(p[0]), float(p[1]), bool(k), line.para_break)
             for line, p, k, lab in zip(lines, proba, kept.tolist(), labels.tolist())]
-
-
-def _kept(proba: np.ndarray, threshold: float, include_title: bool, transition: float) -> np.ndarray:
-    return keep_mask(proba[:, 0] + (proba[:, 1] if include_title else 0.0), threshold, transition)
 
 
 def classify_documents(docs: Sequence[tuple[Document, list[TextLine]]], model: LineClassifier,
@@ -150,5 +146,5 @@ def clean(text: TextInput, *, threshold: float = 0.5, include_title: bool = Fals
     if not lines:
         return ""
     model = model or default_model()
-    kept = _kept(model.predict_proba([doc])[0], threshold, include_title, model.transition)
+    kept = model.predict([doc], threshold, include_title)[0]
     return join_lines(lines, np.flatnonzero(kept).tolist())

@@ -91,8 +91,12 @@ def _normalize_rows(m: sparse.csr_matrix) -> sparse.csr_matrix:
 
 
 def _row_norms(m: sparse.csr_matrix) -> np.ndarray:
-    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
-    sq = np.bincount(rows, weights=m.data.astype(np.float64) ** 2, minlength=m.shape[0])
+    return _entry_norms(np.repeat(np.arange(m.shape[0]), np.diff(m.indptr)), m.data, m.shape[0])
+
+
+def _entry_norms(row: np.ndarray, val: np.ndarray, n_rows: int) -> np.ndarray:
+    """L2 norm of each row of (row, value) entries (at least 1e-6, so it can divide)."""
+    sq = np.bincount(row, weights=val.astype(np.float64) ** 2, minlength=n_rows)
     return np.sqrt(np.maximum(sq, 1e-12))
 
 
@@ -462,7 +466,7 @@ def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.nd
     first = int(np.argmax(seg_weight >= 0.1 * seg_weight[main]))
     # One weighted word vector (centroid) per segment.
     cseg, ccol, cval = _sum_entries(seg[row], col, (weight * in_body)[row] * val)
-    seg_norms = np.sqrt(np.maximum(np.bincount(cseg, weights=cval ** 2, minlength=n_seg), 1e-12))
+    seg_norms = _entry_norms(cseg, cval, n_seg)
     main_vec, first_vec = _dense_row(cseg, ccol, cval, main), _dense_row(cseg, ccol, cval, first)
     seg_cos = np.column_stack([np.bincount(cseg, weights=cval * v[ccol], minlength=n_seg)
                                for v in (main_vec, first_vec)]) / seg_norms[:, None] / seg_norms[[main, first]]
@@ -513,8 +517,7 @@ def _topic_vectors(doc: Document, idf: np.ndarray) -> tuple[np.ndarray, np.ndarr
     row = np.repeat(np.arange(words.shape[0]), np.diff(words.indptr))
     row, col, val = _sum_entries(row, words.indices & (N_TOPIC_FEATURES - 1),
                                  words.data.astype(np.float64) * idf[words.indices])
-    norms = np.sqrt(np.bincount(row, weights=val ** 2, minlength=words.shape[0]))
-    out = row, col, val / norms[row]
+    out = row, col, val / _entry_norms(row, val, words.shape[0])[row]
     doc.cache["topic"] = (idf, out)
     return out
 

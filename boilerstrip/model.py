@@ -34,7 +34,7 @@ from typing import Optional, Sequence
 import numpy as np
 from scipy import sparse
 
-from .decoding import keep_mask
+from .decoding import keep_lines
 from .features import (CONTEXT_FEATURES, LINE_FEATURES, N_DOM_FEATURES, N_WORD_FEATURES, Document,
                        context_features, dom_features, lexical_features, line_features)
 
@@ -59,6 +59,11 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     np.exp(z, out=z)
     z /= z.sum(axis=1, keepdims=True)
     return z
+
+
+def _check_passes(passes: int) -> None:
+    if passes not in (2, 3):
+        raise ValueError(f"passes must be 2 or 3, got {passes!r}")
 
 
 class LineClassifier:
@@ -158,8 +163,7 @@ class LineClassifier:
         from sklearn.linear_model import SGDClassifier
         from sklearn.model_selection import GroupKFold
 
-        if self.passes not in (2, 3):
-            raise ValueError(f"passes must be 2 or 3, got {self.passes!r}")
+        _check_passes(self.passes)
         docs, labels = list(docs), list(labels)
         if len(docs) != len(labels):
             raise ValueError(f"{len(docs)} documents but {len(labels)} label lists")
@@ -242,11 +246,7 @@ class LineClassifier:
     def predict(self, docs: Sequence[Document], threshold: float = 0.5,
                 include_title: bool = False) -> list[np.ndarray]:
         """Per document, a boolean array: True for lines to keep."""
-        out = []
-        for proba in self.predict_proba(docs):
-            p = proba[:, 0] + (proba[:, 1] if include_title else 0.0)
-            out.append(keep_mask(p, threshold, self.transition))
-        return out
+        return [keep_lines(proba, threshold, include_title, self.transition) for proba in self.predict_proba(docs)]
 
     # -------------------------------------------------------------- persistence
     _ARRAYS = ("dense_mean_", "dense_scale_", "idf_", "w_dense_", "b_first_", "second_mean_",
@@ -326,8 +326,7 @@ class LineClassifier:
                         transition=params["transition"], n_folds=params["n_folds"],
                         passes=int(params.get("passes", 2)), max_iter=int(params.get("max_iter", 25)),
                         scale_floor=float(params.get("scale_floor", 0.0)), random_state=params["random_state"])
-            if model.passes not in (2, 3):
-                raise ValueError(f"unsupported number of passes {model.passes!r}")
+            _check_passes(model.passes)
             for name in cls._ARRAYS:
                 setattr(model, name, z[name].astype(np.float64))
             model.idf_ = z["idf_"].astype(np.float32)

@@ -18,7 +18,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .decoding import keep_mask
+from .decoding import keep_lines
 from .features import Document
 from .html import HtmlLine
 from .model import CLASS_OF_LABEL, LineClassifier
@@ -76,7 +76,7 @@ def body_f1(model: LineClassifier, docs, labels, transition: float, probas=None)
     probas = probas if probas is not None else model.predict_proba(docs)
     for doc, labs, proba in zip(docs, labels, probas):
         gold = np.array([CLASS_OF_LABEL[l] == 0 for l in labs])
-        kept = keep_mask(proba[:, 0], 0.5, transition)
+        kept = keep_lines(proba, 0.5, False, transition)
         w = np.array([len(t) for t in doc.lines], dtype=np.float64)
         tp, fp, fn = w[kept & gold].sum(), w[kept & ~gold].sum(), w[~kept & gold].sum()
         scores.append(1.0 if tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn))

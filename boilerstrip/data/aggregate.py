@@ -87,12 +87,17 @@ def aggregator_doc(page: dict, others: list[dict], pool: list[str], short_pool: 
     return style, text, labels
 
 
+def _article(title: str, gold: str) -> tuple[list, list]:
+    """The gold article as a title block (empty without a title) and a body block."""
+    head = [(" ".join(title.split()), "title", False)] if title.strip() else []
+    return head, [(ln.text, "body", ln.para_break) for ln in split_lines(gold)]
+
+
 def clean_doc(title: str, gold: str, key: str, seed: int = 0) -> tuple[str, str, list[str]]:
     """The gold text alone: title line + gold body lines, with or without blank lines."""
     rng = _rng(seed + 1, key)
     style = rng.choice(("paragraphs", "lines"))
-    body = [(ln.text, "body", ln.para_break) for ln in split_lines(gold)]
-    head = [(" ".join(title.split()), "title", False)] if title.strip() else []
+    head, body = _article(title, gold)
     blocks = [b for b in (head, body) if b]
     text, labels = assemble(blocks, style)
     return style, text, labels
@@ -105,11 +110,11 @@ def interrupted_doc(title: str, gold: str, pool: list[str], key: str,
     article is too short to interrupt."""
     rng = _rng(seed + 2, key)
     style = rng.choice(("paragraphs", "lines"))
-    body = [(ln.text, "body", ln.para_break) for ln in split_lines(gold)]
+    head, body = _article(title, gold)
     if len(body) < 4 or not pool:
         return None
     cuts = sorted(rng.sample(range(2, len(body) - 1), min(len(body) - 3, rng.randint(1, 2))))
-    blocks = [[(" ".join(title.split()), "title", False)]] if title.strip() else []
+    blocks = [head] if head else []
     start = 0
     for cut in cuts:
         blocks.append(body[start:cut])
