@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections import Counter
 from itertools import chain
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -40,10 +41,9 @@ MAX_HASHED_CHARS = 1000  # a line's lexical features come from its first 1,000 c
 
 _DIGIT = re.compile(r"\d")
 _TOKEN = re.compile(r"\w+")
-_TOKEN_OR_NEWLINE = re.compile(r"\w+|\n")
-# Memo of crc32(token): bounded, pure, shared by all models.  The newline entry marks
-# line ends in hash_words's one-pass tokenisation (crc32 is never negative).
-_TOKEN_HASHES: dict[str, int] = {"\n": -1}
+# Memo of crc32(token) for DOM words and the regular-expression path of hash_words:
+# bounded, pure, shared by all models.
+_TOKEN_HASHES: dict[str, int] = {}
 
 
 def _token_hash(token: str) -> int:
@@ -51,7 +51,6 @@ def _token_hash(token: str) -> int:
     if h is None:
         if len(_TOKEN_HASHES) > 500_000:
             _TOKEN_HASHES.clear()
-            _TOKEN_HASHES["\n"] = -1
         h = _TOKEN_HASHES[token] = zlib.crc32(token.encode("utf-8", "surrogatepass"))
     return h
 
@@ -100,31 +99,112 @@ def _entry_norms(row: np.ndarray, val: np.ndarray, n_rows: int) -> np.ndarray:
     return np.sqrt(np.maximum(sq, 1e-12))
 
 
-def hash_words(lines: Sequence[str]) -> sparse.csr_matrix:
+def hash_words(lines: Sequence[str], code_points: Optional["CodePoints"] = None) -> sparse.csr_matrix:
     """Hashed word unigrams and bigrams of each line (case- and digit-folded).
 
-    The document is tokenised in one regex pass over its joined lines; newline tokens
-    mark where each line's tokens end.
+    A word is a run of ``\\w`` characters of the lower-cased line with decimal digits
+    as ``0``; its column is the CRC-32 of its UTF-8 bytes.  Everything is computed
+    from the document's code-point array (``code_points``, made here when not given):
+    a table folds each character, and the CRC-32 of all words runs in one vectorised
+    loop over byte positions.  Characters whose lower-casing a table cannot express
+    (capital sigma, dotted capital I, astral letters) send the document down the
+    equivalent regular-expression path.
     """
     n = len(lines)
-    text = _DIGIT.sub("0", "\n".join([l[:MAX_HASHED_CHARS] for l in lines]).lower())
-    tokens = _TOKEN_OR_NEWLINE.findall(text)
-    known = list(map(_TOKEN_HASHES.get, tokens))   # one C-level pass; None for new tokens
-    if None in known:
-        known = [_token_hash(t) if h is None else h for t, h in zip(tokens, known)]
-    hashes = np.array(known, dtype=np.int64)
-    newline = hashes < 0
-    if int(newline.sum()) != max(n - 1, 0):  # a line held a newline of its own: go line by line
-        fold = lambda line: _DIGIT.sub("0", line[:MAX_HASHED_CHARS].lower())  # noqa: E731
-        flat, row_of = _flat_rows([[_token_hash(t) for t in _TOKEN.findall(fold(line))] for line in lines])
-    else:
-        flat, row_of = hashes[~newline], np.cumsum(newline)[~newline]
-    return _hashed_rows(flat, row_of, n, N_WORD_FEATURES, bigrams=True)
+    cp = code_points if code_points is not None else CodePoints.of(lines)
+    if n == 0:
+        return sparse.csr_matrix((0, N_WORD_FEATURES), dtype=np.float32)
+    folded = _fold_table()[np.minimum(cp.cps, 0xFFFF)]
+    astral = cp.cps > 0xFFFF
+    if astral.any():
+        if any(chr(c).isalnum() or chr(c).lower() != chr(c) for c in np.unique(cp.cps[astral]).tolist()):
+            return _hash_words_by_regex(lines)
+        folded[astral] = 0
+    if (folded == _UNFOLDABLE).any():
+        return _hash_words_by_regex(lines)
+    word = folded != 0
+    if cp.lengths.max() > MAX_HASHED_CHARS:   # only a line's first characters count
+        word &= np.arange(len(folded)) - cp.starts[cp.line_of()] < MAX_HASHED_CHARS
+    first = np.flatnonzero(word & ~np.concatenate([[False], word[:-1]]))
+    last = np.flatnonzero(word & ~np.concatenate([word[1:], [False]]))
+    # UTF-8 bytes of the folded text (non-word characters as spaces), and where each
+    # character's bytes begin: every folded character is in the BMP.
+    chars = np.where(word, folded, 32).astype(np.uint32)
+    utf8 = np.frombuffer(chars.tobytes().decode("utf-32-le").encode("utf-8"), dtype=np.uint8)
+    offset = np.concatenate([[0], np.cumsum(1 + (chars >= 0x80) + (chars >= 0x800))])
+    hashes = _crc32_many(utf8, offset[first], offset[last + 1] - offset[first])
+    row_of = np.searchsorted(cp.starts, first, side="right") - 1
+    return _hashed_rows(hashes, row_of, n, N_WORD_FEATURES, bigrams=True)
+
+
+def _hash_words_by_regex(lines: Sequence[str]) -> sparse.csr_matrix:
+    """``hash_words`` by the definition: fold each line, find ``\\w+`` tokens, CRC-32."""
+    fold = lambda line: _DIGIT.sub("0", line[:MAX_HASHED_CHARS].lower())  # noqa: E731
+    flat, row_of = _flat_rows([[_token_hash(t) for t in _TOKEN.findall(fold(line))] for line in lines])
+    return _hashed_rows(flat, row_of, len(lines), N_WORD_FEATURES, bigrams=True)
+
+
+_UNFOLDABLE = 0xFFFFFFFF
+_CRC_UNROLLED = 32   # longer words (rare) get their CRC from zlib one by one
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> np.ndarray:
+    """Per BMP code point, the character ``hash_words`` sees: lower-cased, a decimal
+    digit as ``0``, 0 for a non-word character, ``_UNFOLDABLE`` where lower-casing is
+    not one character to one or depends on context (capital sigma)."""
+    table = np.zeros(0x10000, dtype=np.uint32)
+    for cp in range(0x10000):
+        low = chr(cp).lower()
+        if len(low) != 1 or cp == 0x3A3:
+            table[cp] = _UNFOLDABLE
+        elif low.isdecimal():
+            table[cp] = ord("0")
+        elif low.isalnum() or low == "_":
+            table[cp] = ord(low)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _crc_table() -> np.ndarray:
+    c = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        c = np.where(c & 1, (c >> 1) ^ np.uint32(0xEDB88320), c >> 1).astype(np.uint32)
+    return c
+
+
+def _crc32_many(buf: np.ndarray, start: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """``zlib.crc32(buf[s:s + l])`` for every (s, l), as int64.
+
+    Words sorted longest first, so that the words still running at byte ``j`` are a
+    prefix: one table step for all of them per byte position."""
+    # Lengths past the unrolled ones need not be told apart: small keys, a radix sort.
+    clipped = np.minimum(length, _CRC_UNROLLED + 1).astype(np.uint8)
+    order = np.argsort(_CRC_UNROLLED + 1 - clipped, kind="stable")
+    s, size = start[order], length[order]
+    crc = np.full(len(s), 0xFFFFFFFF, dtype=np.uint32)
+    table = _crc_table()
+    running = np.searchsorted(-clipped[order].astype(np.int64), -np.arange(_CRC_UNROLLED), side="left")
+    for j, k in enumerate(running.tolist()):
+        if k == 0:
+            break
+        c = crc[:k]
+        crc[:k] = table[(c ^ buf[s[:k] + j]) & 0xFF] ^ (c >> 8)
+    crc ^= 0xFFFFFFFF
+    out = np.empty(len(s), dtype=np.int64)
+    out[order] = crc
+    for k in np.flatnonzero(size > _CRC_UNROLLED).tolist():
+        out[order[k]] = zlib.crc32(buf[s[k]:s[k] + size[k]].tobytes())
+    return out
 
 
 def hash_dom(tokens: Sequence[str]) -> sparse.csr_matrix:
     """Hashed space-separated DOM words of each line."""
-    flat, row_of = _flat_rows([[_token_hash(t) for t in s.split()] for s in tokens])
+    hashes: dict[str, list[int]] = {}
+    for s in tokens:
+        if s not in hashes:
+            hashes[s] = [_token_hash(t) for t in s.split()]
+    flat, row_of = _flat_rows([hashes[s] for s in tokens])
     return _hashed_rows(flat, row_of, len(tokens), N_DOM_FEATURES, bigrams=False)
 
 
@@ -154,6 +234,41 @@ class Document:
 
     def __len__(self) -> int:
         return len(self.lines)
+
+
+@dataclass
+class CodePoints:
+    """A document's lines as one code-point array, ``"\\n"`` between lines, with where
+    each line starts: what the character statistics and the word hashes are computed
+    from."""
+
+    cps: np.ndarray
+    starts: np.ndarray
+    lengths: np.ndarray
+
+    @classmethod
+    def of(cls, lines: Sequence[str]) -> "CodePoints":
+        lengths = np.fromiter((len(l) for l in lines), dtype=np.int64, count=len(lines))
+        cps = np.frombuffer("\n".join(lines).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        return cls(cps, np.concatenate([[0], np.cumsum(lengths + 1)])[:len(lines)], lengths)
+
+    def line_of(self) -> np.ndarray:
+        """The line number of each code point (a separator belongs to the line before it)."""
+        return np.repeat(np.arange(len(self.lengths)), self.lengths + 1)[:len(self.cps)]
+
+
+def _code_points(doc: Document) -> CodePoints:
+    """The document's code points, kept until both line and word features are cached."""
+    if "cps" not in doc.cache:
+        doc.cache["cps"] = CodePoints.of(doc.lines)
+    return doc.cache["cps"]
+
+
+def _cache_feature(doc: Document, key: str, value):
+    doc.cache[key] = value
+    if "line" in doc.cache and "words" in doc.cache:
+        doc.cache.pop("cps", None)
+    return value
 
 
 # ---------------------------------------------------------------- character classes
@@ -199,15 +314,14 @@ _CUES = ("url", "at", "hashtag", "clock", "year", "digit_sep", "copyright")
 
 
 def _seq_hits(cps: np.ndarray, seq: str) -> np.ndarray:
-    """Boolean array: True where the code points starting there spell ``seq``."""
+    """Boolean array: True where the code points starting there spell ``seq``.
+
+    Only the places that start with ``seq[0]`` are followed further."""
     hit = np.zeros(len(cps), dtype=bool)
-    k = len(seq)
-    if len(cps) < k:
-        return hit
-    run = cps[: len(cps) - k + 1] == ord(seq[0])
-    for j in range(1, k):
-        run &= cps[j: len(cps) - k + 1 + j] == ord(seq[j])
-    hit[: len(run)] = run
+    at = np.flatnonzero(cps[: max(len(cps) - len(seq) + 1, 0)] == ord(seq[0]))
+    for j, ch in enumerate(seq[1:], 1):
+        at = at[cps[at + j] == ord(ch)]
+    hit[at] = True
     return hit
 
 
@@ -273,42 +387,37 @@ def _shift(values: np.ndarray, by: int, fill: float = 0.0) -> np.ndarray:
     return out
 
 
-def _char_stats(lines: list[str]) -> dict[str, np.ndarray]:
+def _char_stats(cp: CodePoints) -> dict[str, np.ndarray]:
     """Per-line character-class counts from one code-point array for the whole document."""
-    n = len(lines)
-    lengths = np.fromiter((len(l) for l in lines), dtype=np.int64, count=n)
-    joined = "\n".join(lines)
-    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cps, starts, lengths = cp.cps, cp.starts, cp.lengths
+    n = len(lengths)
     flags = _char_table()[np.minimum(cps, 0xFFFF)]
     flags[cps > 0xFFFF] = PUNCT  # emoji and other astral symbols
-    starts = np.concatenate([[0], np.cumsum(lengths[:-1] + 1)]).astype(np.int64)
-    stats = {"chars": lengths}
-    for name, bit in (("alpha", ALPHA), ("upper", UPPER), ("digit", DIGIT), ("space", SPACE),
-                      ("punct", PUNCT), ("cjk", CJK)):
-        stats[name] = np.add.reduceat((flags & bit).astype(bool).astype(np.int64), starts)
-    # Words: a non-space character after a space or a line start.  The separators
-    # between lines are newlines, which the table marks as space.
+    # Per-character hits, one row per count, summed per line in one call.
     nonspace = (flags & SPACE) == 0
     word_start = nonspace & ~np.concatenate([[False], nonspace[:-1]])
-    stats["words"] = np.add.reduceat(word_start.astype(np.int64), starts)
-    stats["title_words"] = np.add.reduceat((word_start & ((flags & UPPER) > 0)).astype(np.int64), starts)
+    next_space = np.concatenate([(flags[1:] & SPACE) > 0, [True]])
+    hits = {name: (flags & bit) > 0 for name, bit in (
+        ("alpha", ALPHA), ("upper", UPPER), ("digit", DIGIT), ("space", SPACE), ("punct", PUNCT),
+        ("cjk", CJK), ("separators", SEPARATOR), ("commas", COMMA))}
+    # Words: a non-space character after a space or a line start.  The separators
+    # between lines are newlines, which the table marks as space.
+    hits["words"] = word_start
+    hits["title_words"] = word_start & hits["upper"]
+    # Sentence ends: terminal punctuation before a space or the line end.
+    hits["sentences"] = ((flags & SENTENCE_END) > 0) & next_space
+    hits.update(zip(_CUES, _cue_hits(cps, flags)))
+    matrix = np.empty((len(hits), len(cps)), dtype=bool)
+    for k, hit in enumerate(hits.values()):
+        matrix[k] = hit
+    stats = dict(zip(hits, np.add.reduceat(matrix, starts, axis=1, dtype=np.int64)))
+    stats["chars"] = lengths
     # Short words (1-3 characters) are a script-independent proxy for function words.
     ws = np.flatnonzero(word_start)
     we = np.flatnonzero(nonspace & ~np.concatenate([nonspace[1:], [False]]))
     short = (we - ws + 1) <= 3
     word_line = np.searchsorted(starts, ws, side="right") - 1
     stats["short_words"] = np.bincount(word_line, weights=short, minlength=n)
-    # Single-character cues counted with the same arrays: separators, sentence ends
-    # (terminal punctuation before a space or the line end) and commas.
-    next_space = np.concatenate([(flags[1:] & SPACE) > 0, [True]])
-    for name, bit, cond in (("separators", SEPARATOR, None), ("sentences", SENTENCE_END, next_space),
-                            ("commas", COMMA, None)):
-        hit = (flags & bit) > 0
-        if cond is not None:
-            hit &= cond
-        stats[name] = np.add.reduceat(hit.astype(np.int64), starts)
-    for name, hit in zip(_CUES, _cue_hits(cps, flags)):
-        stats[name] = np.add.reduceat(hit.astype(np.int64), starts)
     stats["last"] = cps[starts + np.maximum(lengths, 1) - 1]
     stats["first_flags"] = flags[starts]
     stats["last_flags"] = flags[starts + np.maximum(lengths, 1) - 1]
@@ -323,7 +432,7 @@ def line_features(doc: Document) -> np.ndarray:
     n = len(lines)
     if n == 0:
         return np.zeros((0, len(LINE_FEATURES)), dtype=np.float32)
-    s = _char_stats(lines)
+    s = _char_stats(_code_points(doc))
     chars = np.maximum(s["chars"], 1).astype(np.float64)
     words = np.maximum(s["words"], 1).astype(np.float64)
     alpha = np.maximum(s["alpha"], 1).astype(np.float64)
@@ -345,13 +454,11 @@ def line_features(doc: Document) -> np.ndarray:
     cols += [np.log1p(s[name]) for name in _CUES]
     cols += [np.log1p(s["separators"]), np.log1p(s["sentences"]), np.log1p(s["commas"])]
     keys = [l.strip().lower() for l in lines]
-    counts: dict[str, int] = {}
-    for k in keys:
-        counts[k] = counts.get(k, 0) + 1
+    counts = Counter(keys)
     pos = np.arange(n, dtype=np.float64)
     para = doc.para_break.astype(np.float64)
     cols += [
-        np.log(np.fromiter((counts[k] for k in keys), dtype=np.float64, count=n)),
+        np.log(np.fromiter(map(counts.__getitem__, keys), dtype=np.float64, count=n)),
         para, _shift(para, -1), pos / max(n - 1, 1), np.log1p(pos), np.log1p(n - 1 - pos),
         np.full(n, np.log1p(n)), chars / chars.max(), log_chars - np.log1p(np.median(s["chars"])),
         _shift(log_chars, 1), _shift(log_chars, -1), _shift(ends_terminal, 1), _shift(ends_terminal, -1),
@@ -365,15 +472,13 @@ def line_features(doc: Document) -> np.ndarray:
                  np.array([d.in_boilerplate for d in doc.dom], dtype=np.float64)]
     else:
         cols += [np.zeros(n)] * 5
-    out = np.column_stack(cols).astype(np.float32)
-    doc.cache["line"] = out
-    return out
+    return _cache_feature(doc, "line", np.column_stack(cols).astype(np.float32))
 
 
 def lexical_features(doc: Document) -> sparse.csr_matrix:
     """Hashed, L2-normalised word uni/bigrams of each line (digits folded to 0)."""
     if "words" not in doc.cache:
-        doc.cache["words"] = hash_words(doc.lines)
+        _cache_feature(doc, "words", hash_words(doc.lines, _code_points(doc)))
     return doc.cache["words"]
 
 
@@ -381,8 +486,11 @@ def dom_features(doc: Document) -> sparse.csr_matrix:
     """Hashed DOM words (block tag, class/id words) for HTML input; empty rows for text."""
     if doc.dom is None:
         return sparse.csr_matrix((len(doc), N_DOM_FEATURES), dtype=np.float32)
-    return hash_dom([f"tag={d.tag} " + " ".join("a=" + w for w in d.attrs.split()[-12:])
-                     for d in doc.dom])
+    words: dict[tuple[str, str], str] = {}   # lines of one page share a few tag/attribute sets
+    for d in doc.dom:
+        if (d.tag, d.attrs) not in words:
+            words[d.tag, d.attrs] = f"tag={d.tag} " + " ".join("a=" + w for w in d.attrs.split()[-12:])
+    return hash_dom([words[d.tag, d.attrs] for d in doc.dom])
 
 
 CONTEXT_FEATURES = (
@@ -573,7 +681,8 @@ def _story_index(doc: Document, idf: np.ndarray):
         return cached[1]
     row, col, _ = _topic_vectors(doc, idf)
     n, m = len(doc), len(row)
-    order = np.argsort(col, kind="stable")       # rows are already increasing within a column
+    # Rows are already increasing within a column; 16-bit keys sort by radix.
+    order = np.argsort(col.astype(np.uint16), kind="stable")
     by_column = (col * n + row)[order]
     place = np.empty(m, dtype=np.int64)
     place[order] = np.arange(m)

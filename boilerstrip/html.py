@@ -114,6 +114,7 @@ class _Renderer:
         self.mark = mark
         self.marks: list[str | None] = [None]
         self.mark_chars: dict[str | None, int] = {}
+        self.attr_words: dict[str, str] = {}
         # The tags that end a line in this style ("tags": every tag).
         self.all_break = style == "tags"
         self.breaks = (_BLOCK | {"br"}) - (_FLAT_INLINE if style == "flat" else frozenset())
@@ -139,7 +140,10 @@ class _Renderer:
         block = self.blocks[-1] if self.blocks else ""
         heading = self.headings > 0
         container = self.containers > 0
-        attrs = " ".join(_ATTR_WORDS.findall(" ".join(a for _, a in self.stack[-6:] if a).lower()))
+        raw_attrs = " ".join(a for _, a in self.stack[-6:] if a)
+        attrs = self.attr_words.get(raw_attrs)
+        if attrs is None:   # many lines of a page sit in the same few containers
+            attrs = self.attr_words[raw_attrs] = " ".join(_ATTR_WORDS.findall(raw_attrs.lower()))
         total = max(1, len(raw))
         for piece in pieces:
             text = normalize_line(piece) if self.pre else " ".join(strip_controls(piece).split())

@@ -14,7 +14,7 @@ from hypothesis import assume, given, settings, strategies as st
 from scipy import sparse
 
 from boilerstrip.features import (CONTEXT_FEATURES, LINE_FEATURES, N_DOM_FEATURES, N_WORD_FEATURES, Document,
-                                  _main_block, context_features, dom_features, hash_words, lexical_features,
+                                  _crc32_many, _hash_words_by_regex, _main_block, context_features, dom_features, hash_words, lexical_features,
                                   line_features)
 from boilerstrip.html import render_html
 from boilerstrip.text import split_lines
@@ -265,6 +265,40 @@ def test_hash_words_deterministic_within_and_across_processes():
     assert indptr == first.indptr.tolist()
     assert indices == first.indices.tolist()
     assert data == pytest.approx(first.data.tolist())
+
+
+def _same_matrix(a: sparse.csr_matrix, b: sparse.csr_matrix) -> bool:
+    return a.shape == b.shape and np.array_equal(a.indptr, b.indptr) and \
+        np.array_equal(a.indices, b.indices) and np.array_equal(a.data, b.data)
+
+
+@pytest.mark.parametrize("lines", [
+    ["Ünïcödé Straße 12", "\u0395\u039b\u039b\u0391\u03a3 \u03a3\u039f\u03a6\u0399\u0391"],  # capital sigma
+    ["\u0130stanbul \u0130\u015fte", "x_y __init__ \u00bd \u2167 \u0663\u0664"],        # dotted I, numerics
+    ["\U0001d400\U0001d401 bold", "\U00010400 deseret \U0001f600 emoji", "\ud800 lone"],  # astral, surrogate
+    ["a" * 40 + " " + "\u00e9" * 20 + " " + "\u6771" * 15, "tiny"],                      # words past 32 bytes
+    ["x " * 600 + "tail", "k" * 1500, ""],                                                 # past 1,000 characters
+    ["line with\nnewline inside", "\u0939\u093f\u0928\u094d\u0926\u0940 \u0627\u0644\u0639\u0631\u0628\u064a\u0629"],
+])
+def test_hash_words_equals_its_regex_definition(lines):
+    assert _same_matrix(hash_words(lines), _hash_words_by_regex(lines))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(max_codepoint=0xFFFF, blacklist_categories=("Cs",)), max_size=80),
+                min_size=1, max_size=6))
+def test_hash_words_equals_its_regex_definition_on_any_text(lines):
+    # BMP text: almost always the vectorised path (the table folds all but two letters)
+    assert _same_matrix(hash_words(lines), _hash_words_by_regex(lines))
+
+
+def test_crc32_many_equals_zlib():
+    rng = np.random.default_rng(0)
+    buf = rng.integers(0, 256, 500, dtype=np.uint8)
+    start = rng.integers(0, 400, 60)
+    length = np.concatenate([rng.integers(1, 12, 50), rng.integers(30, 100, 10)])
+    expected = [zlib.crc32(buf[s:s + n].tobytes()) for s, n in zip(start, length)]
+    assert _crc32_many(buf, start, length).tolist() == expected
 
 
 def test_lexical_features_cached_and_equal_to_hash_words():
