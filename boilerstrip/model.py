@@ -99,6 +99,8 @@ class LineClassifier:
 
     # ------------------------------------------------------------------ features
     def _first_inputs(self, docs: Sequence[Document]):
+        if len(docs) == 1:   # clean() on one text: no stacking
+            return line_features(docs[0]), lexical_features(docs[0]), dom_features(docs[0])
         dense = np.vstack([line_features(d) for d in docs]) if docs else np.zeros((0, len(LINE_FEATURES)))
         words = sparse.vstack([lexical_features(d) for d in docs], format="csr")
         dom = sparse.vstack([dom_features(d) for d in docs], format="csr")
@@ -107,7 +109,8 @@ class LineClassifier:
     def _first_logits(self, dense, words, dom) -> np.ndarray:
         z = ((dense - self.dense_mean_) / self.dense_scale_) @ self.w_dense_.T
         z += words @ self.w_words_
-        z += dom @ self.w_dom_
+        if dom.nnz:   # plain text has no DOM words
+            z += dom @ self.w_dom_
         z += self.b_first_
         return np.asarray(z, dtype=np.float64)
 
