@@ -307,6 +307,18 @@ def test_lexical_features_cached_and_equal_to_hash_words():
     assert (lexical_features(doc) != hash_words(["alpha beta", "gamma"])).nnz == 0
 
 
+def test_code_points_shared_then_released():
+    doc = doc_of("alpha beta", "gamma \u6771\u4eac")
+    line_features(doc)
+    assert "cps" in doc.cache          # kept for the word hashes still to come
+    cps = doc.cache["cps"]
+    assert cps.cps.tolist() == [ord(c) for c in "alpha beta\ngamma \u6771\u4eac"]
+    assert cps.starts.tolist() == [0, 11] and cps.lengths.tolist() == [10, 8]
+    assert cps.line_of().tolist() == [0] * 11 + [1] * 8
+    lexical_features(doc)
+    assert "cps" not in doc.cache      # both features cached: the array is dropped
+
+
 # ------------------------------------------------------------------ _main_block
 
 
