@@ -114,6 +114,8 @@ def hash_words(lines: Sequence[str], code_points: Optional["CodePoints"] = None)
     cp = code_points if code_points is not None else CodePoints.of(lines)
     if n == 0:
         return sparse.csr_matrix((0, N_WORD_FEATURES), dtype=np.float32)
+    if cp.lengths.max() > MAX_HASHED_CHARS:   # only a line's first characters count
+        cp = cp.truncated(MAX_HASHED_CHARS)
     folded = _fold_table()[np.minimum(cp.cps, 0xFFFF)]
     astral = cp.cps > 0xFFFF
     if astral.any():
@@ -123,8 +125,6 @@ def hash_words(lines: Sequence[str], code_points: Optional["CodePoints"] = None)
     if (folded == _UNFOLDABLE).any():
         return _hash_words_by_regex(lines)
     word = folded != 0
-    if cp.lengths.max() > MAX_HASHED_CHARS:   # only a line's first characters count
-        word &= np.arange(len(folded)) - cp.starts[cp.line_of()] < MAX_HASHED_CHARS
     first = np.flatnonzero(word & ~np.concatenate([[False], word[:-1]]))
     last = np.flatnonzero(word & ~np.concatenate([word[1:], [False]]))
     # UTF-8 bytes of the folded text (non-word characters as spaces), and where each
@@ -250,11 +250,20 @@ class CodePoints:
     def of(cls, lines: Sequence[str]) -> "CodePoints":
         lengths = np.fromiter((len(l) for l in lines), dtype=np.int64, count=len(lines))
         cps = np.frombuffer("\n".join(lines).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        return cls(cps, np.concatenate([[0], np.cumsum(lengths + 1)])[:len(lines)], lengths)
+        return cls(cps, _line_starts(lengths), lengths)
 
-    def line_of(self) -> np.ndarray:
-        """The line number of each code point (a separator belongs to the line before it)."""
-        return np.repeat(np.arange(len(self.lengths)), self.lengths + 1)[:len(self.cps)]
+    def truncated(self, limit: int) -> "CodePoints":
+        """The first ``limit`` code points of each line."""
+        long = np.flatnonzero(self.lengths > limit)
+        cut = np.zeros(len(self.cps) + 1, dtype=np.int8)   # +1 where a cut starts, -1 where it ends
+        cut[self.starts[long] + limit] = 1
+        cut[self.starts[long] + self.lengths[long]] = -1
+        lengths = np.minimum(self.lengths, limit)
+        return CodePoints(self.cps[np.cumsum(cut[:-1], dtype=np.int8) == 0], _line_starts(lengths), lengths)
+
+
+def _line_starts(lengths: np.ndarray) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum(lengths + 1)])[:len(lengths)]
 
 
 def _code_points(doc: Document) -> CodePoints:
@@ -393,24 +402,23 @@ def _char_stats(cp: CodePoints) -> dict[str, np.ndarray]:
     n = len(lengths)
     flags = _char_table()[np.minimum(cps, 0xFFFF)]
     flags[cps > 0xFFFF] = PUNCT  # emoji and other astral symbols
-    # Per-character hits, one row per count, summed per line in one call.
-    nonspace = (flags & SPACE) == 0
-    word_start = nonspace & ~np.concatenate([[False], nonspace[:-1]])
-    next_space = np.concatenate([(flags[1:] & SPACE) > 0, [True]])
-    hits = {name: (flags & bit) > 0 for name, bit in (
+    # Per-character hits of each count, summed per line as soon as made (a 10 MB
+    # document holds 10 MB per hit array).
+    per_line = lambda hit: np.add.reduceat(hit, starts, dtype=np.int64)  # noqa: E731
+    stats = {name: per_line((flags & bit) > 0) for name, bit in (
         ("alpha", ALPHA), ("upper", UPPER), ("digit", DIGIT), ("space", SPACE), ("punct", PUNCT),
         ("cjk", CJK), ("separators", SEPARATOR), ("commas", COMMA))}
     # Words: a non-space character after a space or a line start.  The separators
     # between lines are newlines, which the table marks as space.
-    hits["words"] = word_start
-    hits["title_words"] = word_start & hits["upper"]
+    nonspace = (flags & SPACE) == 0
+    word_start = nonspace & ~np.concatenate([[False], nonspace[:-1]])
+    stats["words"] = per_line(word_start)
+    stats["title_words"] = per_line(word_start & ((flags & UPPER) > 0))
     # Sentence ends: terminal punctuation before a space or the line end.
-    hits["sentences"] = ((flags & SENTENCE_END) > 0) & next_space
-    hits.update(zip(_CUES, _cue_hits(cps, flags)))
-    matrix = np.empty((len(hits), len(cps)), dtype=bool)
-    for k, hit in enumerate(hits.values()):
-        matrix[k] = hit
-    stats = dict(zip(hits, np.add.reduceat(matrix, starts, axis=1, dtype=np.int64)))
+    next_space = np.concatenate([(flags[1:] & SPACE) > 0, [True]])
+    stats["sentences"] = per_line(((flags & SENTENCE_END) > 0) & next_space)
+    del next_space
+    stats.update((name, per_line(hit)) for name, hit in zip(_CUES, _cue_hits(cps, flags)))
     stats["chars"] = lengths
     # Short words (1-3 characters) are a script-independent proxy for function words.
     ws = np.flatnonzero(word_start)
