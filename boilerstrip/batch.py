@@ -25,10 +25,13 @@ from itertools import islice
 from typing import Any, Callable, Hashable, Iterable, Iterator, Optional, Union
 
 
-from .api import Line, decide, default_model, text_of, to_document
+import numpy as np
+
+from .api import Line, decide, default_model, to_document
+from .decoding import keep_lines
 from .crossdoc import DEFAULT_MIN_SHARE, DEFAULT_SHIFT, demote_groups
 from .model import LineClassifier
-from .text import TextInput
+from .text import TextInput, join_lines
 
 __all__ = ["classify_many", "clean_many", "GroupBy"]
 
@@ -44,15 +47,16 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _classify_batch(texts: list, threshold: float, include_title: bool, html: Optional[bool],
-                    model: Optional[LineClassifier], groups: Optional[list[int]] = None,
-                    shift: float = DEFAULT_SHIFT, min_share: float = DEFAULT_MIN_SHARE) -> list[list[Line]]:
-    """Classify a batch with one model call per pass.  With ``groups`` (a group number per
-    text), lines recurring across a group's documents are demoted by ``shift`` nats
-    before decoding."""
+def _label_batch(texts: list, as_text: bool, threshold: float, include_title: bool, html: Optional[bool],
+                 model: Optional[LineClassifier], groups: Optional[list[int]] = None,
+                 shift: float = DEFAULT_SHIFT, min_share: float = DEFAULT_MIN_SHARE) -> list:
+    """Classify a batch with one model call per pass: a list of :class:`Line` per text,
+    or with ``as_text`` the cleaned text itself (no ``Line`` objects to build or to send
+    back from a worker).  With ``groups`` (a group number per text), lines recurring
+    across a group's documents are demoted by ``shift`` nats before decoding."""
     docs = [to_document(t, html) for t in texts]
     nonempty = [k for k, (_, lines) in enumerate(docs) if lines]
-    results: list[list[Line]] = [[] for _ in docs]
+    results: list = ["" if as_text else [] for _ in docs]
     if not nonempty:
         return results
     model = model or default_model()
@@ -60,7 +64,11 @@ def _classify_batch(texts: list, threshold: float, include_title: bool, html: Op
     if groups is not None:
         proba = demote_groups(proba, [doc.lines for doc, _ in docs], groups, shift, min_share)
     for k in nonempty:
-        results[k] = decide(docs[k][1], proba[k], threshold, include_title, model.transition)
+        if as_text:   # the same decisions as text_of(decide(...)), as clean() makes them
+            kept = keep_lines(proba[k], threshold, include_title, model.transition)
+            results[k] = join_lines(docs[k][1], np.flatnonzero(kept).tolist())
+        else:
+            results[k] = decide(docs[k][1], proba[k], threshold, include_title, model.transition)
     return results
 
 
@@ -130,29 +138,8 @@ def classify_many(texts: Iterable[TextInput], *, n_jobs: int = 1, batch_size: in
     never split across batches (a group larger than ``batch_size`` is one batch); runs
     of more than ``max_group`` documents are split into groups of ``max_group``.
     """
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
-    if group_by is None:
-        jobs = ((_classify_batch, (b, threshold, include_title, html, model))
-                for b in _batches(texts, batch_size))
-    else:
-        if max_group < 1:
-            raise ValueError("max_group must be at least 1")
-        if not 0.0 <= group_min_share <= 1.0:
-            raise ValueError("group_min_share must be between 0 and 1")
-        batches = _group_batches(_runs(_keyed(texts, group_by), max_group), batch_size)
-        jobs = ((_classify_batch, (b, threshold, include_title, html, model, g, group_shift,
-                                   group_min_share))
-                for b, g in batches)
-    if n_jobs == 1:
-        for fn, args in jobs:
-            yield from fn(*args)
-        return
-    from joblib import Parallel, delayed
-
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator")
-    for result in parallel(delayed(fn)(*args) for fn, args in jobs):
-        yield from result
+    return _label_many(texts, False, n_jobs, batch_size, threshold, include_title, html, model,
+                       group_by, group_shift, group_min_share, max_group)
 
 
 def clean_many(texts: Iterable[TextInput], *, n_jobs: int = 1, batch_size: int = 32,
@@ -169,8 +156,30 @@ def clean_many(texts: Iterable[TextInput], *, n_jobs: int = 1, batch_size: int =
     >>> sites = ["example.com", "example.com"]                          # doctest: +SKIP
     >>> list(clean_many(pages, group_by=sites))                         # doctest: +SKIP
     """
-    for lines in classify_many(texts, n_jobs=n_jobs, batch_size=batch_size, threshold=threshold,
-                               include_title=include_title, html=html, model=model,
-                               group_by=group_by, group_shift=group_shift,
-                               group_min_share=group_min_share, max_group=max_group):
-        yield text_of(lines)
+    return _label_many(texts, True, n_jobs, batch_size, threshold, include_title, html, model,
+                       group_by, group_shift, group_min_share, max_group)
+
+
+def _label_many(texts, as_text, n_jobs, batch_size, threshold, include_title, html, model, group_by,
+                group_shift, group_min_share, max_group) -> Iterator:
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    if group_by is None:
+        jobs = ((b, threshold, include_title, html, model) for b in _batches(texts, batch_size))
+    else:
+        if max_group < 1:
+            raise ValueError("max_group must be at least 1")
+        if not 0.0 <= group_min_share <= 1.0:
+            raise ValueError("group_min_share must be between 0 and 1")
+        batches = _group_batches(_runs(_keyed(texts, group_by), max_group), batch_size)
+        jobs = ((b, threshold, include_title, html, model, g, group_shift, group_min_share)
+                for b, g in batches)
+    if n_jobs == 1:
+        for args in jobs:
+            yield from _label_batch(args[0], as_text, *args[1:])
+        return
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+    for result in parallel(delayed(_label_batch)(args[0], as_text, *args[1:]) for args in jobs):
+        yield from result
