@@ -20,7 +20,7 @@ from typing import Iterator, Optional, Sequence
 
 from . import __version__
 from .api import Line, default_model, text_of
-from .batch import classify_many
+from .batch import classify_many, clean_many
 
 PROG = "boilerstrip"
 
@@ -200,18 +200,20 @@ def _run(args: argparse.Namespace) -> int:
     html = {"auto": None, "text": False, "html": True}[args.format]
     progress = _Progress(len(sources), not args.quiet)
     colour = args.explain and out_file is None and out_dir is None and sys.stdout.isatty()
-    results = classify_many(texts(), n_jobs=args.jobs, threshold=args.threshold,
-                            include_title=args.include_title, html=html,
-                            model=model if args.jobs == 1 else None)
+    # Plain output needs only the cleaned text, which clean_many decodes directly.
+    run_many = classify_many if args.jsonl or args.explain else clean_many
+    results = run_many(texts(), n_jobs=args.jobs, threshold=args.threshold,
+                       include_title=args.include_title, html=html,
+                       model=model if args.jobs == 1 else None)
     collected: list[str] = []
-    for lines in results:
+    for result in results:
         source = pending.popleft()
         if args.jsonl:
-            chunk = _record(source, lines)
+            chunk = _record(source, result)
         elif args.explain:
-            chunk = _explain(lines, colour)
+            chunk = _explain(result, colour)
         else:
-            chunk = text_of(lines)
+            chunk = result
         if out_dir is not None and not args.jsonl:
             try:
                 _write_atomic(out_dir / _output_name(source), chunk + "\n" if chunk else "")
