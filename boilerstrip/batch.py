@@ -24,12 +24,11 @@ from __future__ import annotations
 from itertools import islice
 from typing import Any, Callable, Hashable, Iterable, Iterator, Optional, Union
 
-
 import numpy as np
 
 from .api import Line, decide, default_model, to_document
-from .decoding import keep_lines
 from .crossdoc import DEFAULT_MIN_SHARE, DEFAULT_SHIFT, demote_groups
+from .decoding import keep_lines
 from .model import LineClassifier
 from .text import TextInput, join_lines
 
@@ -160,26 +159,28 @@ def clean_many(texts: Iterable[TextInput], *, n_jobs: int = 1, batch_size: int =
                        group_by, group_shift, group_min_share, max_group)
 
 
-def _label_many(texts, as_text, n_jobs, batch_size, threshold, include_title, html, model, group_by,
-                group_shift, group_min_share, max_group) -> Iterator:
+def _label_many(texts: Iterable[TextInput], as_text: bool, n_jobs: int, batch_size: int, threshold: float,
+                include_title: bool, html: Optional[bool], model: Optional[LineClassifier], group_by: GroupBy,
+                group_shift: float, group_min_share: float, max_group: int) -> Iterator:
+    """What classify_many (``as_text=False``) and clean_many (``as_text=True``) yield."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     if group_by is None:
-        jobs = ((b, threshold, include_title, html, model) for b in _batches(texts, batch_size))
+        jobs = ((b, as_text, threshold, include_title, html, model) for b in _batches(texts, batch_size))
     else:
         if max_group < 1:
             raise ValueError("max_group must be at least 1")
         if not 0.0 <= group_min_share <= 1.0:
             raise ValueError("group_min_share must be between 0 and 1")
         batches = _group_batches(_runs(_keyed(texts, group_by), max_group), batch_size)
-        jobs = ((b, threshold, include_title, html, model, g, group_shift, group_min_share)
+        jobs = ((b, as_text, threshold, include_title, html, model, g, group_shift, group_min_share)
                 for b, g in batches)
     if n_jobs == 1:
         for args in jobs:
-            yield from _label_batch(args[0], as_text, *args[1:])
+            yield from _label_batch(*args)
         return
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=n_jobs, return_as="generator")
-    for result in parallel(delayed(_label_batch)(args[0], as_text, *args[1:]) for args in jobs):
+    for result in parallel(delayed(_label_batch)(*args) for args in jobs):
         yield from result

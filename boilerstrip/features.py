@@ -111,9 +111,9 @@ def hash_words(lines: Sequence[str], code_points: Optional["CodePoints"] = None)
     equivalent regular-expression path.
     """
     n = len(lines)
-    cp = code_points if code_points is not None else CodePoints.of(lines)
     if n == 0:
         return sparse.csr_matrix((0, N_WORD_FEATURES), dtype=np.float32)
+    cp = code_points if code_points is not None else CodePoints.of(lines)
     if cp.lengths.max() > MAX_HASHED_CHARS:   # only a line's first characters count
         cp = cp.truncated(MAX_HASHED_CHARS)
     folded = _fold_table()[np.minimum(cp.cps, 0xFFFF)]
@@ -274,6 +274,7 @@ def _code_points(doc: Document) -> CodePoints:
 
 
 def _cache_feature(doc: Document, key: str, value):
+    """Cache a feature matrix on the document; drop the code points once both are there."""
     doc.cache[key] = value
     if "line" in doc.cache and "words" in doc.cache:
         doc.cache.pop("cps", None)
