@@ -22,7 +22,7 @@ import zlib
 from collections import Counter
 from itertools import chain
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, wraps
 from typing import Optional, Sequence
 
 import numpy as np
@@ -621,22 +621,30 @@ def _sum_entries(row: np.ndarray, col: np.ndarray, val: np.ndarray) -> tuple[np.
     return uniq // N_TOPIC_FEATURES, uniq % N_TOPIC_FEATURES, np.bincount(inverse, weights=val[keep])
 
 
+def _cached_per_idf(key: str):
+    """Cache ``fn(doc, idf)`` on the document for this ``idf`` object: what depends only
+    on the document's words and the model's IDF, not on the pass, is computed once per
+    document, like its line and word features."""
+    def decorate(fn):
+        @wraps(fn)
+        def cached(doc: Document, idf: np.ndarray):
+            hit = doc.cache.get(key)
+            if hit is None or hit[0] is not idf:
+                hit = doc.cache[key] = (idf, fn(doc, idf))
+            return hit[1]
+        return cached
+    return decorate
+
+
+@_cached_per_idf("topic")
 def _topic_vectors(doc: Document, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each line's IDF-weighted word vector, folded to ``N_TOPIC_FEATURES`` columns and
-    scaled to unit length, as (row, column, value) entries.
-
-    They depend only on the document and ``idf``, not on the pass, so they are cached
-    on the document (for this ``idf``) like its line and word features."""
-    cached = doc.cache.get("topic")
-    if cached is not None and cached[0] is idf:
-        return cached[1]
+    scaled to unit length, as (row, column, value) entries."""
     words = lexical_features(doc)
     row = np.repeat(np.arange(words.shape[0]), np.diff(words.indptr))
     row, col, val = _sum_entries(row, words.indices & (N_TOPIC_FEATURES - 1),
                                  words.data.astype(np.float64) * idf[words.indices])
-    out = row, col, val / _entry_norms(row, val, words.shape[0])[row]
-    doc.cache["topic"] = (idf, out)
-    return out
+    return row, col, val / _entry_norms(row, val, words.shape[0])[row]
 
 
 def _story_flow(doc: Document, idf: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -677,17 +685,14 @@ def _window_sum(values: np.ndarray, length: int) -> np.ndarray:
     return cs[np.minimum(np.arange(n) + length, n)] - cs[:n]
 
 
+@_cached_per_idf("story")
 def _story_index(doc: Document, idf: np.ndarray):
-    """What ``_story_flow`` needs that depends only on the document's words, cached like
-    its topic vectors so that each pass does only the weighted sums: the topic entries'
-    order by (column, row), each entry's place in that order and where its column starts
-    there, and for each distance d < ``STORY_WINDOW`` the pairs of entries of one column
-    d rows apart.  A column holds each row at most once, in increasing order, so such a
+    """What ``_story_flow`` needs that depends only on the document's words, so that each
+    pass does only the weighted sums: the topic entries' order by (column, row), each
+    entry's place in that order and where its column starts there, and for each distance
+    d < ``STORY_WINDOW`` the pairs of entries of one column d rows apart.  A column holds each row at most once, in increasing order, so such a
     pair is at most d places apart in the order: a few comparisons, no search.
     """
-    cached = doc.cache.get("story")
-    if cached is not None and cached[0] is idf:
-        return cached[1]
     row, col, _ = _topic_vectors(doc, idf)
     n, m = len(doc), len(row)
     # Rows are already increasing within a column; 16-bit keys sort by radix.
@@ -708,9 +713,7 @@ def _story_index(doc: Document, idf: np.ndarray):
             first.append(hit)
             second.append(order[nxt[hit]])
         pairs.append((np.concatenate(first), np.concatenate(second)))
-    out = order, place, start, pairs
-    doc.cache["story"] = (idf, out)
-    return out
+    return order, place, start, pairs
 
 
 def _dense_row(row: np.ndarray, col: np.ndarray, val: np.ndarray, k: int) -> np.ndarray:

@@ -14,8 +14,8 @@ from hypothesis import assume, given, settings, strategies as st
 from scipy import sparse
 
 from boilerstrip.features import (CONTEXT_FEATURES, LINE_FEATURES, N_DOM_FEATURES, N_WORD_FEATURES, Document,
-                                  _crc32_many, _hash_words_by_regex, _main_block, context_features, dom_features, hash_words, lexical_features,
-                                  line_features)
+                                  _crc32_many, _hash_words_by_regex, _main_block, context_features,
+                                  dom_features, hash_words, lexical_features, line_features)
 from boilerstrip.html import render_html
 from boilerstrip.text import split_lines
 
