@@ -235,6 +235,29 @@ class Document:
     def __len__(self) -> int:
         return len(self.lines)
 
+    @property
+    def n_chars(self) -> int:
+        """Characters in the lines, with one separator after each."""
+        if "n_chars" not in self.cache:
+            self.cache["n_chars"] = sum(map(len, self.lines)) + len(self.lines)
+        return self.cache["n_chars"]
+
+    def windows(self, max_chars: int, max_lines: int) -> list["Document"]:
+        """The document as consecutive runs of lines, each of at most ``max_lines`` lines
+        and ``max_chars`` characters (a longer line is a window of its own); ``[self]``
+        when it fits in one."""
+        if len(self) <= max_lines and self.n_chars <= max_chars:
+            return [self]
+        ends = np.cumsum([len(l) + 1 for l in self.lines])
+        bounds = [0]
+        while bounds[-1] < len(self):
+            lo = bounds[-1]
+            fit = int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + max_chars, side="right"))
+            bounds.append(max(min(fit, lo + max_lines, len(self)), lo + 1))
+        return [Document(self.lines[lo:hi], self.para_break[lo:hi], self.index[lo:hi],
+                         None if self.dom is None else self.dom[lo:hi])
+                for lo, hi in zip(bounds[:-1], bounds[1:])]
+
 
 @dataclass
 class CodePoints:
@@ -397,39 +420,77 @@ def _shift(values: np.ndarray, by: int, fill: float = 0.0) -> np.ndarray:
     return out
 
 
-def _char_stats(cp: CodePoints) -> dict[str, np.ndarray]:
-    """Per-line character-class counts from one code-point array for the whole document."""
-    cps, starts, lengths = cp.cps, cp.starts, cp.lengths
-    n = len(lengths)
+CHAR_CHUNK = 1 << 20   # code points per step of _char_stats: its temporaries stay bounded
+_HALO_BEFORE, _HALO_AFTER = 1, 4   # a character's hits look one back and up to four ahead
+_COUNTS = (("alpha", ALPHA), ("upper", UPPER), ("digit", DIGIT), ("space", SPACE), ("punct", PUNCT),
+           ("cjk", CJK), ("separators", SEPARATOR), ("commas", COMMA))
+
+
+def _flags(cps: np.ndarray) -> np.ndarray:
     flags = _char_table()[np.minimum(cps, 0xFFFF)]
     flags[cps > 0xFFFF] = PUNCT  # emoji and other astral symbols
-    # Per-character hits of each count, summed per line as soon as made (a 10 MB
-    # document holds 10 MB per hit array).
-    per_line = lambda hit: np.add.reduceat(hit, starts, dtype=np.int64)  # noqa: E731
-    stats = {name: per_line((flags & bit) > 0) for name, bit in (
-        ("alpha", ALPHA), ("upper", UPPER), ("digit", DIGIT), ("space", SPACE), ("punct", PUNCT),
-        ("cjk", CJK), ("separators", SEPARATOR), ("commas", COMMA))}
-    # Words: a non-space character after a space or a line start.  The separators
-    # between lines are newlines, which the table marks as space.
-    nonspace = (flags & SPACE) == 0
+    return flags
+
+
+def _char_hits(cps: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Per character: where each counted class or cue is, and where words start and end.
+
+    A word is a run of non-space characters; the separators between lines are newlines,
+    which the character table marks as space."""
+    flags = _flags(cps)
+    hits = {name: (flags & bit) > 0 for name, bit in _COUNTS}
+    nonspace = ~hits["space"]
     word_start = nonspace & ~np.concatenate([[False], nonspace[:-1]])
-    stats["words"] = per_line(word_start)
-    stats["title_words"] = per_line(word_start & ((flags & UPPER) > 0))
+    word_end = nonspace & ~np.concatenate([nonspace[1:], [False]])
+    hits["words"] = word_start
+    hits["title_words"] = word_start & hits["upper"]
     # Sentence ends: terminal punctuation before a space or the line end.
-    next_space = np.concatenate([(flags[1:] & SPACE) > 0, [True]])
-    stats["sentences"] = per_line(((flags & SENTENCE_END) > 0) & next_space)
-    del next_space
-    stats.update((name, per_line(hit)) for name, hit in zip(_CUES, _cue_hits(cps, flags)))
+    hits["sentences"] = ((flags & SENTENCE_END) > 0) & np.concatenate([hits["space"][1:], [True]])
+    hits.update(zip(_CUES, _cue_hits(cps, flags)))
+    return hits, word_start, word_end
+
+
+def _char_stats(cp: CodePoints, chunk: int = CHAR_CHUNK) -> dict[str, np.ndarray]:
+    """Per-line character-class counts from one code-point array for the whole document.
+
+    The array is read in pieces of ``chunk`` code points (with the few neighbours a hit
+    looks at), each piece's hits summed per line at once: memory stays a few bytes per
+    code point of one piece, even for a single 10 MB line.
+    """
+    cps, starts, lengths = cp.cps, cp.starts, cp.lengths
+    n = len(lengths)
+    stats = {}
+    ws, we = [], []
+    for a in range(0, len(cps), chunk):
+        b = min(a + chunk, len(cps))
+        lo, hi = max(a - _HALO_BEFORE, 0), min(b + _HALO_AFTER, len(cps))
+        hits, word_start, word_end = _char_hits(cps[lo:hi])
+        # The piece [a, b) in line segments: the line running at a, then each line starting in it.
+        inner = np.flatnonzero((starts > a) & (starts < b))
+        first = int(np.searchsorted(starts, a, side="right")) - 1
+        rows = np.concatenate([[first], inner])
+        at = np.concatenate([[a], starts[inner]]) - lo
+        whole = a == 0 and len(rows) == n   # every line starts in the first piece
+        for name, hit in hits.items():
+            count = np.add.reduceat(hit[:b - lo], at, dtype=np.int64)
+            if whole:
+                stats[name] = count
+            else:
+                stats.setdefault(name, np.zeros(n, dtype=np.int64))[rows] += count
+        ws.append(np.flatnonzero(word_start[a - lo:b - lo]) + a)
+        we.append(np.flatnonzero(word_end[a - lo:b - lo]) + a)
+        del hits, word_start, word_end
+    for name in chain([name for name, _ in _COUNTS], ["words", "title_words", "sentences"], _CUES):
+        stats.setdefault(name, np.zeros(n, dtype=np.int64))
     stats["chars"] = lengths
     # Short words (1-3 characters) are a script-independent proxy for function words.
-    ws = np.flatnonzero(word_start)
-    we = np.flatnonzero(nonspace & ~np.concatenate([nonspace[1:], [False]]))
-    short = (we - ws + 1) <= 3
+    ws, we = (np.concatenate(x) if x else np.zeros(0, dtype=np.int64) for x in (ws, we))
     word_line = np.searchsorted(starts, ws, side="right") - 1
-    stats["short_words"] = np.bincount(word_line, weights=short, minlength=n)
-    stats["last"] = cps[starts + np.maximum(lengths, 1) - 1]
-    stats["first_flags"] = flags[starts]
-    stats["last_flags"] = flags[starts + np.maximum(lengths, 1) - 1]
+    stats["short_words"] = np.bincount(word_line, weights=(we - ws + 1) <= 3, minlength=n)
+    ends = starts + np.maximum(lengths, 1) - 1
+    stats["last"] = cps[ends]
+    stats["first_flags"] = _flags(cps[starts])
+    stats["last_flags"] = _flags(cps[ends])
     return stats
 
 

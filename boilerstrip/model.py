@@ -45,6 +45,12 @@ CLASSES = ("body", "title", "boilerplate")
 CLASS_OF_LABEL = {"body": 0, "title": 1, "boilerplate": 2, "supplemental": 2, "related": 2,
                   "comments": 2}
 FORMAT_VERSION = 1
+# Scoring works on a batch of documents at once, with memory proportional to its size:
+# batches are cut at about WINDOW_CHARS characters, and a longer document is scored in
+# consecutive windows of lines of its own (over three times the largest training
+# document, so ordinary pages never are).
+WINDOW_CHARS = 500_000
+WINDOW_LINES = 20_000
 
 
 @lru_cache(maxsize=1)
@@ -229,9 +235,33 @@ class LineClassifier:
     def predict_proba(self, docs: Sequence[Document]) -> list[np.ndarray]:
         """Per document, an ``(n_lines, 3)`` array of body/title/boilerplate probabilities.
 
-        All documents are featurised together and scored with one call per pass.
+        Documents are featurised together and scored with one call per pass, in batches
+        of about ``WINDOW_CHARS`` characters.  A longer document is scored window by
+        window (``Document.windows``): its context features (main block, topic) are
+        then those of its window, and memory stays bounded for any input size.
         """
-        docs = list(docs)
+        out: list[np.ndarray] = []
+        batch: list[Document] = []
+        size = 0
+        for doc in docs:
+            windows = doc.windows(WINDOW_CHARS, WINDOW_LINES)
+            if len(windows) > 1:
+                out += self._predict_batch(batch)
+                batch, size = [], 0
+                parts = []
+                for window in windows:
+                    parts += self._predict_batch([window])
+                    window.cache.clear()   # else every window's features stay alive
+                out.append(np.vstack(parts))
+                continue
+            if batch and size + doc.n_chars > WINDOW_CHARS:
+                out += self._predict_batch(batch)
+                batch, size = [], 0
+            batch.append(doc)
+            size += doc.n_chars
+        return out + self._predict_batch(batch)
+
+    def _predict_batch(self, docs: list[Document]) -> list[np.ndarray]:
         sizes = [len(d) for d in docs]
         if sum(sizes) == 0:
             return [np.zeros((0, len(CLASSES))) for _ in docs]

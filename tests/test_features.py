@@ -13,8 +13,9 @@ import pytest
 from hypothesis import assume, given, settings, strategies as st
 from scipy import sparse
 
-from boilerstrip.features import (CONTEXT_FEATURES, LINE_FEATURES, N_DOM_FEATURES, N_WORD_FEATURES, Document,
-                                  _crc32_many, _hash_words_by_regex, _main_block, context_features,
+from boilerstrip.features import (CONTEXT_FEATURES, LINE_FEATURES, N_DOM_FEATURES, N_WORD_FEATURES, CodePoints,
+                                  Document, _char_stats, _crc32_many, _hash_words_by_regex, _main_block,
+                                  context_features,
                                   dom_features, hash_words, lexical_features, line_features)
 from boilerstrip.html import render_html
 from boilerstrip.text import split_lines
@@ -207,6 +208,55 @@ def test_line_features_do_not_leak_between_lines():
     for name in own:
         assert col(a, name)[0] == pytest.approx(col(b, name)[2])
         assert col(a, name)[1] == pytest.approx(col(b, name)[0])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet="aZ9 .:/#@\u00a9w120-|,;!?\u6f22\U0001f600\t", min_size=1, max_size=40),
+                min_size=1, max_size=8), st.integers(1, 50))
+def test_char_stats_in_pieces_equal_one_line_at_a_time(lines, chunk):
+    """Reading the code points in pieces of any size, cutting lines, words and cues
+    anywhere, gives the counts of reading them in one piece."""
+    got = _char_stats(CodePoints.of(lines), chunk=chunk)
+    for name, expected in _char_stats(CodePoints.of(lines), chunk=10**9).items():
+        np.testing.assert_array_equal(got[name], expected, err_msg=name)
+
+
+def test_char_stats_of_one_long_line_in_pieces():
+    line = "Visit www.example.com at 10:30 in 1999, or #news @desk \u00a9 2024. " * 40
+    whole = _char_stats(CodePoints.of([line, "tail."]))
+    for chunk in (3, 64, 1000):
+        pieces = _char_stats(CodePoints.of([line, "tail."]), chunk=chunk)
+        assert all(np.array_equal(pieces[k], v) for k, v in whole.items())
+    assert whole["url"][0] == 80 and whole["clock"][0] == 40 and whole["year"][0] == 80  # www. and .com
+
+
+# ------------------------------------------------------------------ windows
+
+
+def _windows_doc(lengths: list[int]) -> Document:
+    lines = ["x" * n for n in lengths]
+    return Document(lines, np.zeros(len(lines), dtype=bool), np.arange(len(lines)) * 2)
+
+
+def test_windows_of_a_short_document_is_itself():
+    doc = _windows_doc([10, 20, 30])
+    assert doc.windows(1000, 100) == [doc]
+    assert doc.n_chars == 63
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 60), min_size=1, max_size=40), st.integers(1, 100), st.integers(1, 10))
+def test_windows_cover_the_document_in_order_within_their_limits(lengths, max_chars, max_lines):
+    doc = _windows_doc(lengths)
+    windows = doc.windows(max_chars, max_lines)
+    assert [l for w in windows for l in w.lines] == doc.lines
+    assert np.array_equal(np.concatenate([w.index for w in windows]), doc.index)
+    for w in windows:
+        assert 1 <= len(w) <= max_lines
+        assert w.n_chars <= max_chars or len(w) == 1     # only a line too long alone exceeds it
+    # Greedy: a window ends only where the next line would break a limit.
+    for w, nxt in zip(windows, windows[1:]):
+        assert len(w) == max_lines or w.n_chars + len(nxt.lines[0]) + 1 > max_chars
 
 
 # ------------------------------------------------------------------ hashing

@@ -12,6 +12,7 @@ import zipfile
 import numpy as np
 import pytest
 
+from boilerstrip import model as model_module
 from boilerstrip.decoding import keep_mask
 from boilerstrip.features import CONTEXT_FEATURES, LINE_FEATURES, N_WORD_FEATURES, Document
 from boilerstrip.model import CLASS_OF_LABEL, CLASSES, FORMAT_VERSION, LineClassifier
@@ -98,6 +99,25 @@ def test_batch_scoring_equals_one_by_one(tiny_model):
     alone = [tiny_model.predict_proba([doc])[0] for doc in fresh_docs()]
     for a, b in zip(together, alone):
         np.testing.assert_allclose(a, b, atol=1e-9)
+
+
+def test_long_documents_are_scored_window_by_window(tiny_model, monkeypatch):
+    """Past WINDOW_CHARS a document is scored in windows, each as a document of its own,
+    and batches are cut there too; shorter documents are untouched."""
+    docs = fresh_docs()
+    whole = tiny_model.predict_proba(docs)
+    longest = max(docs, key=lambda d: d.n_chars)
+    windows = longest.windows(longest.n_chars // 3, 10**6)
+    assert len(windows) >= 3
+    expected = np.vstack([tiny_model.predict_proba([w])[0] for w in windows])
+    monkeypatch.setattr(model_module, "WINDOW_CHARS", longest.n_chars // 3)
+    got = tiny_model.predict_proba(fresh_docs())
+    k = docs.index(longest)
+    np.testing.assert_allclose(got[k], expected, atol=1e-9)
+    assert not np.allclose(got[k], whole[k])       # the windows lack each other's context
+    for j, (a, b) in enumerate(zip(got, whole)):
+        if docs[j].n_chars <= longest.n_chars // 3:
+            np.testing.assert_allclose(a, b, atol=1e-9)
 
 
 def test_predict_proba_empty_inputs(tiny_model):
