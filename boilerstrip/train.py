@@ -83,6 +83,19 @@ def body_f1(model: LineClassifier, docs, labels, transition: float, probas=None)
     return float(np.mean(scores))
 
 
+def fit(model: LineClassifier, paths: list[Path], limit: int | None, t0: float) -> LineClassifier:
+    """``model`` fitted on the documents of the split files ``paths``."""
+    docs, labels, groups, weights = [], [], [], []
+    for path in paths:
+        for have, more in zip((docs, labels, groups, weights), load(path, limit)):
+            have += more
+    names = " + ".join(p.name for p in paths)
+    print(f"{names}: {len(docs)} documents, {sum(map(len, docs))} lines ({time.time() - t0:.0f}s)", flush=True)
+    model.fit(docs, labels, groups, sample_weight=weights, verbose=True)
+    print(f"fitted ({time.time() - t0:.0f}s)", flush=True)
+    return model
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m boilerstrip.train", description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=Path("data/built"), help="built corpus directory")
@@ -91,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--passes", type=int, choices=(2, 3), default=3, help="network passes after the linear one")
     ap.add_argument("--max-iter", type=int, default=25, help="most epochs of each network")
     ap.add_argument("--seed", type=int, default=0, help="random_state of the model")
+    ap.add_argument("--transition", type=float, default=None,
+                    help="decoding transition cost (default: the best on dev for a model fitted on train)")
+    ap.add_argument("--also-dev", action="store_true",
+                    help="fit the written model on train and dev (after the transition cost is chosen)")
     args = ap.parse_args(argv)
     for split in ("train", "dev"):
         if not (args.data / f"{split}.jsonl.gz").exists():
@@ -98,18 +115,21 @@ def main(argv: list[str] | None = None) -> int:
                   "`python -m boilerstrip.data build`", file=sys.stderr)
             return 2
     t0 = time.time()
-    docs, labels, groups, weights = load(args.data / "train.jsonl.gz", args.limit)
-    print(f"train: {len(docs)} documents, {sum(map(len, docs))} lines ({time.time() - t0:.0f}s)", flush=True)
     model = LineClassifier(passes=args.passes, max_iter=args.max_iter, random_state=args.seed)
-    model.fit(docs, labels, groups, sample_weight=weights, verbose=True)
-    print(f"fitted ({time.time() - t0:.0f}s)", flush=True)
-    del docs, labels
-    dev_docs, dev_labels, _, _ = load(args.data / "dev.jsonl.gz", args.limit)
-    probas = model.predict_proba(dev_docs)
-    scores = {t: body_f1(model, dev_docs, dev_labels, t, probas) for t in (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)}
-    model.transition = max(scores, key=scores.get)
-    print("dev body-line F1 by transition cost: "
-          + ", ".join(f"{t}: {s:.4f}" for t, s in scores.items()) + f" -> {model.transition}", flush=True)
+    splits = [args.data / f"{split}.jsonl.gz" for split in (("train", "dev") if args.also_dev else ("train",))]
+    transition = args.transition
+    if transition is None:
+        model = fit(model, splits[:1], args.limit, t0)
+        dev_docs, dev_labels, _, _ = load(args.data / "dev.jsonl.gz", args.limit)
+        probas = model.predict_proba(dev_docs)
+        scores = {t: body_f1(model, dev_docs, dev_labels, t, probas) for t in (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)}
+        transition = max(scores, key=scores.get)
+        print("dev body-line F1 by transition cost: "
+              + ", ".join(f"{t}: {s:.4f}" for t, s in scores.items()) + f" -> {transition}", flush=True)
+        del dev_docs, dev_labels, probas
+    if len(splits) > 1 or args.transition is not None:
+        model = fit(model, splits, args.limit, t0)
+    model.transition = transition
     args.out.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) in {time.time() - t0:.0f}s")
