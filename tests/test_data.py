@@ -8,6 +8,7 @@ import json
 import tarfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from boilerstrip.data.aggregate import assemble, interrupted_doc
@@ -249,3 +250,22 @@ def test_full_build(corpora, tmp_path):
     for name in ("train.jsonl.gz", "dev.jsonl.gz", "test.jsonl.gz", "test-pages.jsonl.gz"):
         assert (out / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
     assert manifest["alignment"]["wcxb"]["gold_recall_mean"] == 1.0
+
+
+def test_train_command_on_a_built_corpus(corpora, tmp_path, capsys):
+    from boilerstrip import train
+    from boilerstrip.model import LineClassifier
+
+    build(corpora, tmp_path / "built", n_jobs=1, log=lambda *a: None, manifest_path=tmp_path / "m.json")
+    common = ["--data", str(tmp_path / "built"), "--passes", "2"]
+    assert train.main(common + ["--out", str(tmp_path / "a.npz")]) == 0
+    assert "dev body-line F1 by transition cost" in capsys.readouterr().out
+    chosen = LineClassifier.load(tmp_path / "a.npz")
+    assert chosen.transition in (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)
+    # A given transition cost skips the dev search; --also-dev fits on both splits.
+    assert train.main(common + ["--out", str(tmp_path / "b.npz"), "--transition", "1.5", "--also-dev"]) == 0
+    out = capsys.readouterr().out
+    assert "train.jsonl.gz + dev.jsonl.gz" in out and "by transition cost" not in out
+    both = LineClassifier.load(tmp_path / "b.npz")
+    assert both.transition == 1.5 and not np.array_equal(both.w_dense_, chosen.w_dense_)
+    assert train.main(common + ["--data", str(tmp_path / "missing"), "--out", str(tmp_path / "c.npz")]) == 2
