@@ -475,8 +475,10 @@ def _char_stats(cp: CodePoints, chunk: int = CHAR_CHUNK) -> dict[str, np.ndarray
             count = np.add.reduceat(hit[:b - lo], at, dtype=np.int64)
             if whole:
                 stats[name] = count
-            else:
-                stats.setdefault(name, np.zeros(n, dtype=np.int64))[rows] += count
+                continue
+            if name not in stats:
+                stats[name] = np.zeros(n, dtype=np.int64)
+            stats[name][rows] += count
         ws.append(np.flatnonzero(word_start[a - lo:b - lo]) + a)
         we.append(np.flatnonzero(word_end[a - lo:b - lo]) + a)
         del hits, word_start, word_end
