@@ -106,6 +106,21 @@ def test_output_lines_are_input_lines_in_order(tiny_model):
             assert "\n\n\n" not in out and not out.startswith("\n") and not out.endswith("\n")
 
 
+def test_long_input_scored_in_windows_keeps_every_line_in_order(tiny_model, monkeypatch):
+    """Past WINDOW_CHARS (lowered here so the test stays small) a text is scored window
+    by window: classify still covers every line once, in order, and clean() returns
+    input lines in input order, the same as text_of(classify())."""
+    from boilerstrip import model as model_module
+
+    text = "\n\n".join(sample_texts() * 3)
+    monkeypatch.setattr(model_module, "WINDOW_CHARS", len(text) // 7)
+    expected = split_lines(text)
+    lines = classify(text, model=tiny_model)
+    assert [(l.index, l.text) for l in lines] == [(l.index, l.text) for l in expected]
+    out = clean(text, model=tiny_model)
+    assert out == text_of(lines) and is_subsequence(output_lines(out), [l.text for l in expected])
+
+
 def test_classify_covers_every_nonblank_line_once(tiny_model):
     for text in sample_texts():
         lines = classify(text, model=tiny_model)
