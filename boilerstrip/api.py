@@ -31,7 +31,7 @@ from .model import CLASSES, LineClassifier
 from .text import TextInput, decode, join_lines, split_lines, TextLine
 
 __all__ = ["Line", "clean", "classify", "text_of", "to_document", "classify_documents", "decide",
-           "default_model"]
+           "decide_text", "default_model"]
 
 _DEFAULT: Optional[LineClassifier] = None
 
@@ -92,6 +92,14 @@ def decide(lines: Sequence[TextLine], proba: np.ndarray, threshold: float, inclu
             for line, p, k, lab in zip(lines, proba, kept.tolist(), labels.tolist())]
 
 
+def decide_text(lines: Sequence[TextLine], proba: np.ndarray, threshold: float, include_title: bool,
+                transition: float) -> str:
+    """The cleaned text of one document from its line probabilities: the same decisions
+    as ``text_of(decide(...))``, without building a :class:`Line` per line."""
+    kept = keep_lines(proba, threshold, include_title, transition)
+    return join_lines(lines, np.flatnonzero(kept).tolist())
+
+
 def classify_documents(docs: Sequence[tuple[Document, list[TextLine]]], model: LineClassifier,
                        threshold: float = 0.5, include_title: bool = False) -> list[list[Line]]:
     """Label already-split documents with one batched model call per pass."""
@@ -141,10 +149,8 @@ def clean(text: TextInput, *, threshold: float = 0.5, include_title: bool = Fals
     ...
     TypeError: expected str or bytes, got NoneType
     """
-    # The same decisions as ``text_of(classify(...))``, without building a Line per line.
     doc, lines = to_document(text, html)
     if not lines:
         return ""
     model = model or default_model()
-    kept = model.predict([doc], threshold, include_title)[0]
-    return join_lines(lines, np.flatnonzero(kept).tolist())
+    return decide_text(lines, model.predict_proba([doc])[0], threshold, include_title, model.transition)

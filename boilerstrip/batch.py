@@ -24,13 +24,10 @@ from __future__ import annotations
 from itertools import islice
 from typing import Any, Callable, Hashable, Iterable, Iterator, Optional, Union
 
-import numpy as np
-
-from .api import Line, decide, default_model, to_document
+from .api import Line, decide, decide_text, default_model, to_document
 from .crossdoc import DEFAULT_MIN_SHARE, DEFAULT_SHIFT, demote_groups
-from .decoding import keep_lines
 from .model import LineClassifier
-from .text import TextInput, join_lines
+from .text import TextInput
 
 __all__ = ["classify_many", "clean_many", "GroupBy"]
 
@@ -63,11 +60,8 @@ def _label_batch(texts: list, as_text: bool, threshold: float, include_title: bo
     if groups is not None:
         proba = demote_groups(proba, [doc.lines for doc, _ in docs], groups, shift, min_share)
     for k in nonempty:
-        if as_text:   # the same decisions as text_of(decide(...)), as clean() makes them
-            kept = keep_lines(proba[k], threshold, include_title, model.transition)
-            results[k] = join_lines(docs[k][1], np.flatnonzero(kept).tolist())
-        else:
-            results[k] = decide(docs[k][1], proba[k], threshold, include_title, model.transition)
+        results[k] = (decide_text if as_text else decide)(docs[k][1], proba[k], threshold, include_title,
+                                                          model.transition)
     return results
 
 

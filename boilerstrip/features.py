@@ -482,8 +482,6 @@ def _char_stats(cp: CodePoints, chunk: int = CHAR_CHUNK) -> dict[str, np.ndarray
         ws.append(np.flatnonzero(word_start[a - lo:b - lo]) + a)
         we.append(np.flatnonzero(word_end[a - lo:b - lo]) + a)
         del hits, word_start, word_end
-    for name in chain([name for name, _ in _COUNTS], ["words", "title_words", "sentences"], _CUES):
-        stats.setdefault(name, np.zeros(n, dtype=np.int64))
     stats["chars"] = lengths
     # Short words (1-3 characters) are a script-independent proxy for function words.
     ws, we = (np.concatenate(x) if x else np.zeros(0, dtype=np.int64) for x in (ws, we))
@@ -753,8 +751,9 @@ def _story_index(doc: Document, idf: np.ndarray):
     """What ``_story_flow`` needs that depends only on the document's words, so that each
     pass does only the weighted sums: the topic entries' order by (column, row), each
     entry's place in that order and where its column starts there, and for each distance
-    d < ``STORY_WINDOW`` the pairs of entries of one column d rows apart.  A column holds each row at most once, in increasing order, so such a
-    pair is at most d places apart in the order: a few comparisons, no search.
+    d < ``STORY_WINDOW`` the pairs of entries of one column d rows apart.  A column holds
+    each row at most once, in increasing order, so such a pair is at most d places apart
+    in the order: a few comparisons, no search.
     """
     row, col, _ = _topic_vectors(doc, idf)
     n, m = len(doc), len(row)
