@@ -67,6 +67,12 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return z
 
 
+def _member_prefix(net_pass: int, member: int) -> str:
+    """Array-name prefix of network ``member`` of a pass (0: second, 1: third) in a model
+    file; a single-network model's names carry no member number."""
+    return (f"net{member}_" if member else "") + ("third_" if net_pass else "")
+
+
 def _check_passes(passes: int) -> None:
     if passes not in (2, 3):
         raise ValueError(f"passes must be 2 or 3, got {passes!r}")
@@ -85,6 +91,9 @@ class LineClassifier:
     passes : 2, or 3 for a second network over context from the first network.
     max_iter : most epochs of each network (they stop early when a held-out tenth of
         the lines stops improving).
+    n_networks : networks per pass, each from its own random start, whose
+        probabilities are averaged: one network's result depends on its start, and
+        an average of several depends on it less.
     scale_floor : smallest standard deviation a network input is divided by, so that a
         feature that barely varies in a small training set cannot turn an ordinary value
         at prediction time into a huge input.
@@ -93,7 +102,7 @@ class LineClassifier:
 
     def __init__(self, alpha: float = 2e-6, hidden: tuple[int, ...] = (64, 32),
                  transition: float = 2.0, n_folds: int = 3, passes: int = 3, max_iter: int = 25,
-                 scale_floor: float = 0.0, random_state: int = 0):
+                 scale_floor: float = 0.0, n_networks: int = 1, random_state: int = 0):
         self.alpha = alpha
         self.hidden = hidden
         self.max_iter = max_iter
@@ -101,6 +110,7 @@ class LineClassifier:
         self.transition = transition
         self.n_folds = n_folds
         self.passes = passes
+        self.n_networks = n_networks
         self.random_state = random_state
 
     # ------------------------------------------------------------------ features
@@ -133,18 +143,30 @@ class LineClassifier:
         return np.hstack([self._second_inputs(docs, dense, proba2, logits1), logit2])
 
     def _networks(self) -> list[tuple]:
-        nets = [(self.second_mean_, self.second_scale_, self.coefs_, self.intercepts_)]
+        """Per network pass: (input mean, input scale, [(coefs, intercepts) per network])."""
+        nets = [(self.second_mean_, self.second_scale_, self.second_members_)]
         if self.passes >= 3:
-            nets.append((self.third_mean_, self.third_scale_, self.coefs3_, self.intercepts3_))
+            nets.append((self.third_mean_, self.third_scale_, self.third_members_))
         return nets
+
+    # The first network of each pass, under the names of single-network models.
+    coefs_ = property(lambda self: self.second_members_[0][0])
+    intercepts_ = property(lambda self: self.second_members_[0][1])
+    coefs3_ = property(lambda self: self.third_members_[0][0])
+    intercepts3_ = property(lambda self: self.third_members_[0][1])
 
     @staticmethod
     def _network(x: np.ndarray, net: tuple) -> np.ndarray:
-        mean, scale, coefs, intercepts = net
-        h = (x - mean) / scale
-        for w, b in zip(coefs[:-1], intercepts[:-1]):
-            h = np.maximum(h @ w + b, 0.0)
-        return _softmax(h @ coefs[-1] + intercepts[-1])
+        mean, scale, members = net
+        x = (x - mean) / scale
+        proba = None
+        for coefs, intercepts in members:
+            h = x
+            for w, b in zip(coefs[:-1], intercepts[:-1]):
+                h = np.maximum(h @ w + b, 0.0)
+            p = _softmax(h @ coefs[-1] + intercepts[-1])
+            proba = p if proba is None else proba + p
+        return proba / len(members)
 
     def _fit_network(self, x: np.ndarray, y: np.ndarray, w) -> tuple:
         from sklearn.neural_network import MLPClassifier
@@ -152,12 +174,15 @@ class LineClassifier:
         mean = x.mean(axis=0)
         std = x.std(axis=0)
         scale = np.where(std > 1e-9, np.maximum(std, self.scale_floor), 1.0)
-        net = MLPClassifier(hidden_layer_sizes=self.hidden, alpha=1e-4, batch_size=512,
-                            learning_rate_init=1e-3, max_iter=self.max_iter, early_stopping=True,
-                            n_iter_no_change=3, random_state=self.random_state)
-        net.fit((x - mean) / scale, y, sample_weight=w)
-        return (mean, scale, [c.astype(np.float64) for c in net.coefs_],
-                [b.astype(np.float64) for b in net.intercepts_])
+        members = []
+        for k in range(self.n_networks):
+            net = MLPClassifier(hidden_layer_sizes=self.hidden, alpha=1e-4, batch_size=512,
+                                learning_rate_init=1e-3, max_iter=self.max_iter, early_stopping=True,
+                                n_iter_no_change=3, random_state=self.random_state + k)
+            net.fit((x - mean) / scale, y, sample_weight=w)
+            members.append(([c.astype(np.float64) for c in net.coefs_],
+                            [b.astype(np.float64) for b in net.intercepts_]))
+        return mean, scale, members
 
     # ----------------------------------------------------------------- training
     def fit(self, docs: Sequence[Document], labels: Sequence[Sequence[str]],
@@ -219,7 +244,7 @@ class LineClassifier:
         if verbose:
             print("  second pass", flush=True)
         second = self._fit_network(x2, y, w)
-        self.second_mean_, self.second_scale_, self.coefs_, self.intercepts_ = second
+        self.second_mean_, self.second_scale_, self.second_members_ = second
         if self.passes >= 3:
             # In-sample second-pass probabilities: the network sees no word or site
             # identity (the first pass's logits are out-of-fold), so they are close to
@@ -228,7 +253,7 @@ class LineClassifier:
                 print("  third pass", flush=True)
             x3 = self._third_inputs(docs, dense, self._network(x2, second), logits1)
             del x2
-            self.third_mean_, self.third_scale_, self.coefs3_, self.intercepts3_ = self._fit_network(x3, y, w)
+            self.third_mean_, self.third_scale_, self.third_members_ = self._fit_network(x3, y, w)
         return self
 
     # ---------------------------------------------------------------- inference
@@ -292,7 +317,7 @@ class LineClassifier:
                 "params": {"alpha": self.alpha, "hidden": list(self.hidden),
                            "transition": self.transition, "n_folds": self.n_folds,
                            "passes": self.passes, "max_iter": self.max_iter,
-                           "scale_floor": self.scale_floor,
+                           "scale_floor": self.scale_floor, "n_networks": self.n_networks,
                            "random_state": self.random_state}}
         arrays = {name: getattr(self, name) for name in self._ARRAYS}
         arrays["idf_"] = self.idf_.astype(np.float16)
@@ -301,13 +326,14 @@ class LineClassifier:
             arrays[name + "data"] = m.data.astype(np.float16)
             arrays[name + "indices"] = m.indices.astype(np.int32)
             arrays[name + "indptr"] = m.indptr.astype(np.int64)
-        for k, (mean, scale, coefs, intercepts) in enumerate(self._networks()):
-            prefix = "" if k == 0 else "third_"
+        for k, (mean, scale, members) in enumerate(self._networks()):
             if k:
                 arrays["third_mean_"], arrays["third_scale_"] = mean, scale
-            for i, (w, b) in enumerate(zip(coefs, intercepts)):
-                arrays[f"{prefix}coef{i}"] = w.astype(np.float32)
-                arrays[f"{prefix}intercept{i}"] = b.astype(np.float32)
+            for m, (coefs, intercepts) in enumerate(members):
+                prefix = _member_prefix(k, m)
+                for i, (w, b) in enumerate(zip(coefs, intercepts)):
+                    arrays[f"{prefix}coef{i}"] = w.astype(np.float32)
+                    arrays[f"{prefix}intercept{i}"] = b.astype(np.float32)
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         with open(path, "wb") as fh:
             np.savez_compressed(fh, **arrays)
@@ -334,13 +360,14 @@ class LineClassifier:
             and self.dense_mean_.shape == self.dense_scale_.shape == (len(LINE_FEATURES),)
             and self.idf_.shape == (N_WORD_FEATURES,) and self.b_first_.shape == (len(CLASSES),))
         width = len(LINE_FEATURES) + len(CONTEXT_FEATURES) + len(CLASSES)
-        for mean, scale, coefs, intercepts in self._networks():
-            widths = [width] + [w.shape[1] for w in coefs]
-            shapes_ok = shapes_ok and (
-                mean.shape == scale.shape == (width,)
-                and all(w.ndim == 2 and w.shape[0] == wd for w, wd in zip(coefs, widths))
-                and all(b.shape == (w.shape[1],) for w, b in zip(coefs, intercepts))
-                and widths[-1] == len(CLASSES))
+        for mean, scale, members in self._networks():
+            shapes_ok = shapes_ok and mean.shape == scale.shape == (width,) and len(members) >= 1
+            for coefs, intercepts in members:
+                widths = [width] + [w.shape[1] for w in coefs]
+                shapes_ok = shapes_ok and (
+                    all(w.ndim == 2 and w.shape[0] == wd for w, wd in zip(coefs, widths))
+                    and all(b.shape == (w.shape[1],) for w, b in zip(coefs, intercepts))
+                    and widths[-1] == len(CLASSES))
             width += len(CLASSES)  # the third pass also sees the second pass's log-probabilities
         if not shapes_ok:
             raise ValueError("model file arrays have inconsistent shapes")
@@ -358,7 +385,8 @@ class LineClassifier:
             model = cls(alpha=params["alpha"], hidden=tuple(params["hidden"]),
                         transition=params["transition"], n_folds=params["n_folds"],
                         passes=int(params.get("passes", 2)), max_iter=int(params.get("max_iter", 25)),
-                        scale_floor=float(params.get("scale_floor", 0.0)), random_state=params["random_state"])
+                        scale_floor=float(params.get("scale_floor", 0.0)),
+                        n_networks=int(params.get("n_networks", 1)), random_state=params["random_state"])
             _check_passes(model.passes)
             for name in cls._ARRAYS:
                 setattr(model, name, z[name].astype(np.float64))
@@ -368,13 +396,16 @@ class LineClassifier:
                                        z[name + "indptr"]), shape=(len(CLASSES), width))
                 setattr(model, name, np.ascontiguousarray(m.toarray().T))
             layers = range(meta["n_layers"])
-            model.coefs_ = [z[f"coef{i}"].astype(np.float64) for i in layers]
-            model.intercepts_ = [z[f"intercept{i}"].astype(np.float64) for i in layers]
+
+            def members(k: int) -> list:
+                return [([z[f"{_member_prefix(k, m)}coef{i}"].astype(np.float64) for i in layers],
+                         [z[f"{_member_prefix(k, m)}intercept{i}"].astype(np.float64) for i in layers])
+                        for m in range(model.n_networks)]
+            model.second_members_ = members(0)
             if model.passes >= 3:
                 model.third_mean_ = z["third_mean_"].astype(np.float64)
                 model.third_scale_ = z["third_scale_"].astype(np.float64)
-                model.coefs3_ = [z[f"third_coef{i}"].astype(np.float64) for i in layers]
-                model.intercepts3_ = [z[f"third_intercept{i}"].astype(np.float64) for i in layers]
+                model.third_members_ = members(1)
         return model
 
     @classmethod

@@ -212,6 +212,29 @@ def test_three_pass_model_learns_and_round_trips(three_pass_model, tmp_path):
         np.testing.assert_allclose(a, b, atol=1e-3)
 
 
+def test_ensemble_averages_its_networks_and_round_trips(tmp_path):
+    model = fit_tiny_model(passes=3, n_networks=2)
+    for _, _, members in model._networks():
+        assert len(members) == 2
+        assert not np.allclose(members[0][0][0], members[1][0][0])   # two different random starts
+    # Each pass's probabilities are the mean of its networks' probabilities.
+    x = np.random.default_rng(0).normal(size=(5, model.second_mean_.shape[0]))
+    mean, scale, members = model._networks()[0]
+    one = [LineClassifier._network(x, (mean, scale, [m])) for m in members]
+    np.testing.assert_allclose(LineClassifier._network(x, (mean, scale, members)), (one[0] + one[1]) / 2)
+    path = tmp_path / "ensemble.npz"
+    model.save(path)
+    loaded = LineClassifier.load(path)
+    assert loaded.n_networks == 2 and len(loaded._networks()[1][2]) == 2
+    for a, b in zip(model.predict_proba(fresh_docs()), loaded.predict_proba(fresh_docs())):
+        np.testing.assert_allclose(a, b, atol=1e-3)
+    with np.load(path, allow_pickle=False) as z:   # a missing member is a damaged file
+        arrays = {k: z[k] for k in z.files if not k.startswith("net1_third_")}
+    np.savez_compressed(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(ValueError):
+        LineClassifier.load(tmp_path / "bad.npz")
+
+
 def test_three_pass_model_differs_from_its_second_pass(three_pass_model):
     two = LineClassifier.__new__(LineClassifier)
     two.__dict__.update(three_pass_model.__dict__, passes=2)
