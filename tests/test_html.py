@@ -109,6 +109,16 @@ def test_attrs_lowercased_and_short_words_dropped():
     assert line.attrs == "articlebody main story"
 
 
+def test_attrs_from_the_six_innermost_elements_only():
+    names = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india"]
+    markup = "".join(f"<div class='{n} x' id='{n.upper()}-Box'>" for n in names) + "<p>deep</p>"
+    line = render_html(markup)[0]
+    assert line.attrs == " ".join(f"{n} {n} box" for n in names[4:])   # the last five divs and p
+    assert line.depth == 11   # body, nine divs, p
+    shallow = render_html("<div class='outer part'><span>x <b id='inner'>y</b></span>z</div>")[0]
+    assert shallow.attrs == "outer part"   # the line is flushed at the div's end, inside the div only
+
+
 def test_depth_grows_with_nesting():
     lines = render_html("<div><p>shallow</p><div><div><p>deep</p></div></div></div>")
     assert lines[1].depth > lines[0].depth
@@ -199,6 +209,16 @@ def test_garbage_never_crashes(markup):
     for style in STYLES:
         lines = render_html(markup, style)
         assert all(isinstance(l, HtmlLine) and l.text.strip() for l in lines)
+
+
+def test_hidden_and_aria_hidden_true_only():
+    markup = ("<p>a <span hidden=''>x</span>b <span aria-hidden='true'>y<i hidden>z</i></span>c "
+              "<span aria-hidden='false'>kept</span> <span HIDDEN>w</span>d</p>")
+    assert texts(markup) == ["a b c kept d"]
+
+
+def test_lone_surrogate_does_not_lose_the_rest_of_the_page():
+    assert texts("<p>a\ud800b</p><p>after</p>") == ["a\ufffdb", "after"]
 
 
 @pytest.mark.parametrize("markup", ["<p>One <span hidden>x</span>\x0ctwo</p>",
