@@ -262,10 +262,13 @@ def test_train_command_on_a_built_corpus(corpora, tmp_path, capsys):
     assert "dev body-line F1 by transition cost" in capsys.readouterr().out
     chosen = LineClassifier.load(tmp_path / "a.npz")
     assert chosen.transition in (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)
+    assert chosen.n_networks == 3 and len(chosen._networks()[0][2]) == 3   # the shipped model's default
     # A given transition cost skips the dev search; --also-dev fits on both splits.
-    assert train.main(common + ["--out", str(tmp_path / "b.npz"), "--transition", "1.5", "--also-dev"]) == 0
+    assert train.main(common + ["--out", str(tmp_path / "b.npz"), "--transition", "1.5", "--also-dev",
+                                "--networks", "1"]) == 0
     out = capsys.readouterr().out
     assert "train.jsonl.gz + dev.jsonl.gz" in out and "by transition cost" not in out
     both = LineClassifier.load(tmp_path / "b.npz")
     assert both.transition == 1.5 and not np.array_equal(both.w_dense_, chosen.w_dense_)
+    assert both.n_networks == 1
     assert train.main(common + ["--data", str(tmp_path / "missing"), "--out", str(tmp_path / "c.npz")]) == 2
