@@ -198,6 +198,8 @@ class LineClassifier:
         from sklearn.model_selection import GroupKFold
 
         _check_passes(self.passes)
+        if not (isinstance(self.n_networks, int) and self.n_networks >= 1):
+            raise ValueError(f"n_networks must be a positive integer, got {self.n_networks!r}")
         docs, labels = list(docs), list(labels)
         if len(docs) != len(labels):
             raise ValueError(f"{len(docs)} documents but {len(labels)} label lists")

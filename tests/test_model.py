@@ -235,6 +235,14 @@ def test_ensemble_averages_its_networks_and_round_trips(tmp_path):
         LineClassifier.load(tmp_path / "bad.npz")
 
 
+@pytest.mark.parametrize("n_networks", [0, -1, 1.5])
+def test_fit_rejects_a_bad_number_of_networks(n_networks):
+    docs = fresh_docs()
+    labels = [l for _, l, _ in labelled_documents()]
+    with pytest.raises(ValueError, match="n_networks"):
+        LineClassifier(n_networks=n_networks).fit(docs, labels)
+
+
 def test_three_pass_model_differs_from_its_second_pass(three_pass_model):
     two = LineClassifier.__new__(LineClassifier)
     two.__dict__.update(three_pass_model.__dict__, passes=2)
