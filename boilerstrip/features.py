@@ -570,9 +570,10 @@ CONTEXT_FEATURES = (
        "topic_win5", "topic_rank", "seg_sim_main", "seg_sim_first", "seg_log_weight",
        "seg_before_main", "seg_after_main", "seg_log_distance", "seg_is_first",
        "title_since_main", "low_since_main", "seg_sim_prev", "seg_min_cont", "seg_sim_title",
-       "title_sim", "story_sim", "story_min"])
+       "title_sim", "story_sim", "story_min", "article_sim", "article_joined"])
 STORY_WINDOW = 4      # lines ahead that are compared with the story told so far
 STORY_BREAK = 0.02    # below this cosine, the lines ahead start a new segment
+ARTICLE_JOIN = 0.05   # a section at least this similar to the article so far joins it
 
 
 def _main_block(p: np.ndarray) -> tuple[int, int]:
@@ -671,6 +672,7 @@ def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.nd
     cols += [title_since, np.log1p(low_since)]
     cols += _continuity((row, col, val), (cseg, ccol, cval), seg, seg_norms, first, t, has_words)
     cols += [story_sim, story_min]
+    cols += _article_fit(doc, idf, seg, in_body, first)
     return np.column_stack(cols).astype(np.float32)
 
 
@@ -784,6 +786,46 @@ def _dense_row(row: np.ndarray, col: np.ndarray, val: np.ndarray, k: int) -> np.
     out = np.zeros(N_TOPIC_FEATURES)
     out[col[a:b]] = val[a:b]
     return out
+
+
+def _article_fit(doc: Document, idf: np.ndarray, seg: np.ndarray, body: np.ndarray,
+                 first: int) -> list[np.ndarray]:
+    """How well each section fits the article told so far, when only fitting sections
+    join it: per line, its segment's cosine to the article's vocabulary, and whether the
+    segment joined (``ARTICLE_JOIN``).
+
+    The article starts as the first segment's words; each later segment is compared with
+    it and joins it when similar enough, so an appended story is compared with the
+    article alone, not with the stories before it, and a section returning to the
+    article's topic after one that did not fit scores high again.  Words are the hashed
+    uni/bigrams of the segment's likely body lines, present or absent (a word said often
+    in a long section counts once, so function words cannot dominate), IDF-weighted.
+    """
+    n_seg = int(seg.max()) + 1
+    sim, joined = np.ones(n_seg), np.ones(n_seg)
+    words = lexical_features(doc)
+    row = np.repeat(np.arange(len(doc)), np.diff(words.indptr))
+    keep = body[row] & (seg[row] >= first)
+    key = np.unique(seg[row[keep]].astype(np.int64) * N_WORD_FEATURES + words.indices[keep])
+    kseg, kcol = key // N_WORD_FEATURES, key % N_WORD_FEATURES
+    w2 = idf[kcol].astype(np.float64) ** 2
+    bounds = np.searchsorted(kseg, np.arange(n_seg + 1))
+    article = np.zeros(N_WORD_FEATURES, dtype=bool)
+    article_norm2 = 0.0
+    for k in range(first, n_seg):        # one small step per segment: linear overall
+        a, b = bounds[k], bounds[k + 1]
+        if a == b:
+            continue
+        c, v = kcol[a:b], w2[a:b]
+        if k > first and article_norm2 > 0:
+            shared = article[c]
+            sim[k] = float(v[shared].sum()) / np.sqrt(float(v.sum()) * article_norm2)
+            joined[k] = float(sim[k] >= ARTICLE_JOIN)
+            if not joined[k]:
+                continue
+        article_norm2 += float(v[~article[c]].sum())
+        article[c] = True
+    return [sim[seg], joined[seg]]
 
 
 def _continuity(lines, segments, seg, seg_norms, first, t, has_words) -> list[np.ndarray]:

@@ -283,11 +283,11 @@ def test_classify_many_equals_classify(tiny_model, html_fixtures):
     expected = [classify(x, include_title=True, model=tiny_model) for x in inputs]
     assert len(got) == len(expected)
     for a, b in zip(got, expected):
-        # batched matrix products may differ from one-document ones in the last bit
+        # batched float32 matrix products may differ from one-document ones by about 1e-8
         assert [(l.text, l.index, l.label, l.kept, l.para_break) for l in a] == \
             [(l.text, l.index, l.label, l.kept, l.para_break) for l in b]
-        assert [l.score for l in a] == pytest.approx([l.score for l in b], abs=1e-9)
-        assert [l.title_score for l in a] == pytest.approx([l.title_score for l in b], abs=1e-9)
+        assert [l.score for l in a] == pytest.approx([l.score for l in b], abs=1e-6)
+        assert [l.title_score for l in a] == pytest.approx([l.title_score for l in b], abs=1e-6)
 
 
 def test_clean_many_accepts_a_generator_and_is_lazy(tiny_model):

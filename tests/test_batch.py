@@ -113,7 +113,7 @@ def test_recurring_line_dropped_and_unique_lines_unaffected(tiny_model, site_pag
         assert [l.index for l in a] == [l.index for l in g]
         for la, lg in zip(a, g):
             if counts[normalise_line(la.text)] == 1:  # unique to this page
-                assert lg.score == pytest.approx(la.score, abs=1e-9)
+                assert lg.score == pytest.approx(la.score, abs=1e-6)   # float32 networks
                 assert lg.kept == la.kept
             else:
                 assert lg.score < la.score

@@ -457,6 +457,31 @@ def test_continuity_never_rises_after_a_break():
     assert min_cont[-1] < 0.5
 
 
+def test_article_fit_compares_each_section_with_the_article_alone():
+    # Article, an appended story, then a section that returns to the article: the
+    # appended story does not join the article, and the returning section fits it
+    # again (unlike the running minimum of seg_min_cont, which stays low).
+    doc, proba = _with_headlines(("Harbour ferry returns to the island", HARBOUR[:3]),
+                                 ("Chip maker cuts forecast", CHIPS),
+                                 ("Ferry repairs in the harbour", HARBOUR[3:]))
+    c = context_features(doc, proba, _common_words_idf())
+    sim, joined = ctx_col(c, "article_sim"), ctx_col(c, "article_joined")
+    first, chips, back = slice(0, 4), slice(5, 8), slice(9, len(doc))
+    assert (sim[first] == 1.0).all() and (joined[first] == 1.0).all()
+    assert (joined[chips] == 0.0).all() and (joined[back] == 1.0).all()
+    assert sim[back].min() > sim[chips].max() + 0.1
+    assert ((sim >= 0.0) & (sim <= 1.0 + 1e-6)).all()
+
+
+def test_article_fit_counts_a_word_once_per_section():
+    # Repeating a section's lines does not change its vocabulary, so not its fit.
+    once = _with_headlines(("Harbour ferry returns", HARBOUR[:3]), ("Chip maker cuts forecast", CHIPS))
+    twice = _with_headlines(("Harbour ferry returns", HARBOUR[:3]), ("Chip maker cuts forecast", CHIPS + CHIPS))
+    a = ctx_col(context_features(*once, _common_words_idf()), "article_sim")
+    b = ctx_col(context_features(*twice, _common_words_idf()), "article_sim")
+    assert b[-1] == pytest.approx(a[-1], rel=1e-6)
+
+
 def _common_words_idf() -> np.ndarray:
     """An IDF like a corpus gives: function words weigh little, other words much more."""
     idf = np.full(N_WORD_FEATURES, 10.0, dtype=np.float32)

@@ -98,7 +98,9 @@ def test_batch_scoring_equals_one_by_one(tiny_model):
     together = tiny_model.predict_proba(fresh_docs())
     alone = [tiny_model.predict_proba([doc])[0] for doc in fresh_docs()]
     for a, b in zip(together, alone):
-        np.testing.assert_allclose(a, b, atol=1e-9)
+        # The networks run in float32, whose matrix products round differently for
+        # differently sized batches: equal to about 1e-8, not to the last bit.
+        np.testing.assert_allclose(a, b, atol=1e-6)
 
 
 def test_long_documents_are_scored_window_by_window(tiny_model, monkeypatch):
@@ -113,11 +115,11 @@ def test_long_documents_are_scored_window_by_window(tiny_model, monkeypatch):
     monkeypatch.setattr(model_module, "WINDOW_CHARS", longest.n_chars // 3)
     got = tiny_model.predict_proba(fresh_docs())
     k = docs.index(longest)
-    np.testing.assert_allclose(got[k], expected, atol=1e-9)
+    np.testing.assert_allclose(got[k], expected, atol=1e-6)
     assert not np.allclose(got[k], whole[k])       # the windows lack each other's context
     for j, (a, b) in enumerate(zip(got, whole)):
         if docs[j].n_chars <= longest.n_chars // 3:
-            np.testing.assert_allclose(a, b, atol=1e-9)
+            np.testing.assert_allclose(a, b, atol=1e-6)
 
 
 def test_predict_proba_empty_inputs(tiny_model):
