@@ -570,7 +570,7 @@ CONTEXT_FEATURES = (
        "topic_win5", "topic_rank", "seg_sim_main", "seg_sim_first", "seg_log_weight",
        "seg_before_main", "seg_after_main", "seg_log_distance", "seg_is_first",
        "title_since_main", "low_since_main", "seg_sim_prev", "seg_min_cont", "seg_sim_title",
-       "title_sim", "story_sim", "story_min", "article_sim", "article_joined"])
+       "title_sim", "story_sim", "story_min", "article_sim", "article_joined", "line_article_share"])
 STORY_WINDOW = 4      # lines ahead that are compared with the story told so far
 STORY_BREAK = 0.02    # below this cosine, the lines ahead start a new segment
 ARTICLE_JOIN = 0.05   # a section at least this similar to the article so far joins it
@@ -791,8 +791,9 @@ def _dense_row(row: np.ndarray, col: np.ndarray, val: np.ndarray, k: int) -> np.
 def _article_fit(doc: Document, idf: np.ndarray, seg: np.ndarray, body: np.ndarray,
                  first: int) -> list[np.ndarray]:
     """How well each section fits the article told so far, when only fitting sections
-    join it: per line, its segment's cosine to the article's vocabulary, and whether the
-    segment joined (``ARTICLE_JOIN``).
+    join it: per line, its segment's cosine to the article's vocabulary, whether the
+    segment joined (``ARTICLE_JOIN``), and the share of the line's own word weight that
+    the article already has.
 
     The article starts as the first segment's words; each later segment is compared with
     it and joins it when similar enough, so an appended story is compared with the
@@ -805,6 +806,10 @@ def _article_fit(doc: Document, idf: np.ndarray, seg: np.ndarray, body: np.ndarr
     sim, joined = np.ones(n_seg), np.ones(n_seg)
     words = lexical_features(doc)
     row = np.repeat(np.arange(len(doc)), np.diff(words.indptr))
+    # Whether each of a line's words is in the article when the line's segment comes up
+    # (all are, for the first segment and before: no article to compare with yet).
+    known = np.ones(len(row), dtype=bool)
+    line_bounds = words.indptr[np.searchsorted(seg, np.arange(n_seg + 1))]
     keep = body[row] & (seg[row] >= first)
     # Distinct (segment, word) keys.  Sorting and dropping repeats is ~20x faster than
     # np.unique, whose plain form hashes (numpy 2.3+).
@@ -817,18 +822,23 @@ def _article_fit(doc: Document, idf: np.ndarray, seg: np.ndarray, body: np.ndarr
     article_norm2 = 0.0
     for k in range(first, n_seg):        # one small step per segment: linear overall
         a, b = bounds[k], bounds[k + 1]
-        if a == b:
-            continue
         c, v = kcol[a:b], w2[a:b]
         if k > first and article_norm2 > 0:
-            shared = article[c]
-            sim[k] = float(v[shared].sum()) / np.sqrt(float(v.sum()) * article_norm2)
+            la, lb = line_bounds[k], line_bounds[k + 1]
+            known[la:lb] = article[words.indices[la:lb]]
+            if a == b:
+                continue
+            sim[k] = float(v[article[c]].sum()) / np.sqrt(float(v.sum()) * article_norm2)
             joined[k] = float(sim[k] >= ARTICLE_JOIN)
             if not joined[k]:
                 continue
         article_norm2 += float(v[~article[c]].sum())
         article[c] = True
-    return [sim[seg], joined[seg]]
+    line_w2 = idf[words.indices].astype(np.float64) ** 2
+    line_total = np.bincount(row, weights=line_w2, minlength=len(doc))
+    line_shared = np.bincount(row, weights=line_w2 * known, minlength=len(doc))
+    share = np.where(line_total > 0, line_shared / np.maximum(line_total, 1e-12), 1.0)
+    return [sim[seg], joined[seg], share]
 
 
 def _continuity(lines, segments, seg, seg_norms, first, t, has_words) -> list[np.ndarray]:

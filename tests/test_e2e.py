@@ -124,11 +124,11 @@ def test_articles_interrupted_by_boilerplate_stay_whole(pages):
         out_lines = set(out.split("\n"))
         inserted_kept.append(np.mean([t in out_lines for t in block]))
     assert len(kept) >= 10
-    # Measured with the shipped model on these 20 articles: 0.984 of the article kept,
-    # 0.70 of the inserted lines kept (0.50 with the previous model: three 4-line menu
-    # blocks inside list-like articles are now kept whole; on the 356 interrupted test
-    # documents both models drop 63 % of the inserted lines, and the shipped one keeps
-    # more of the article, 0.961 against 0.952; 0.85 before interrupted articles were
-    # trained on).
+    # Measured with the shipped model on these 20 articles: 0.981 of the article kept,
+    # 0.62 of the inserted lines kept (0.50 with the model before the article-fit
+    # features, which drop fewer of them on the 356 interrupted test documents too, 59 %
+    # against 63 %, but keep more of the article, 0.961 against 0.952; 0.85 before
+    # interrupted articles were trained on).  The blocks are kept or dropped whole, so
+    # one 4-line block moves this mean by 0.05.
     assert np.mean(kept) >= 0.94
-    assert np.mean(inserted_kept) <= 0.75
+    assert np.mean(inserted_kept) <= 0.7

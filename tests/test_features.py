@@ -470,6 +470,8 @@ def test_article_fit_compares_each_section_with_the_article_alone():
     assert (sim[first] == 1.0).all() and (joined[first] == 1.0).all()
     assert (joined[chips] == 0.0).all() and (joined[back] == 1.0).all()
     assert sim[back].min() > sim[chips].max() + 0.1
+    share = ctx_col(c, "line_article_share")
+    assert (share[first] == 1.0).all() and share[back].min() > share[chips].max() + 0.2
     assert ((sim >= 0.0) & (sim <= 1.0 + 1e-6)).all()
 
 
