@@ -809,6 +809,7 @@ def _article_fit(doc: Document, idf: np.ndarray, seg: np.ndarray, body: np.ndarr
     # Whether each of a line's words is in the article when the line's segment comes up
     # (all are, for the first segment and before: no article to compare with yet).
     known = np.ones(len(row), dtype=bool)
+    # Segments are runs of consecutive lines, numbered in order: entry range per segment.
     line_bounds = words.indptr[np.searchsorted(seg, np.arange(n_seg + 1))]
     keep = body[row] & (seg[row] >= first)
     # Distinct (segment, word) keys.  Sorting and dropping repeats is ~20x faster than
