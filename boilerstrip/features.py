@@ -574,6 +574,10 @@ CONTEXT_FEATURES = (
 STORY_WINDOW = 4      # lines ahead that are compared with the story told so far
 STORY_BREAK = 0.02    # below this cosine, the lines ahead start a new segment
 ARTICLE_JOIN = 0.05   # a section at least this similar to the article so far joins it
+# Words on at least 2 % of the training lines (IDF = 1 + ln(1 / 0.02)) are common words.
+# A document with at least this share of such words is in a language the corpus IDF knows.
+COMMON_WORD_IDF = 1.0 + np.log(50.0)
+KNOWN_LANGUAGE_SHARE = 0.10
 
 
 def _main_block(p: np.ndarray) -> tuple[int, int]:
@@ -699,14 +703,45 @@ def _cached_per_idf(key: str):
     return decorate
 
 
+@_cached_per_idf("weights")
+def _word_weights(doc: Document, idf: np.ndarray) -> np.ndarray:
+    """Weight of each word entry of ``lexical_features(doc)`` for topical comparisons: its
+    corpus IDF, times its IDF within the document (relative to a word of one line) to the
+    extent that the corpus IDF does not know the document's language.
+
+    The corpus IDF only knows the languages of the training pages.  In another language
+    every word is rare to it, function words included, and two unrelated stories look
+    alike through their articles and prepositions.  Such a document is recognised by how
+    few of its words the corpus calls common (``COMMON_WORD_IDF``: about 15 % of an
+    English document's words, 2-3 % of a German or Spanish one's); then a word on many of
+    its lines is taken for a function word and down-weighted, whatever the corpus says.
+    """
+    words = lexical_features(doc)
+    cols = words.indices   # each (line, word) entry is there once
+    weights = idf[cols].astype(np.float64)
+    if len(cols) == 0:
+        return weights
+    unknown = 1.0 - min(1.0, float((weights < COMMON_WORD_IDF).mean()) / KNOWN_LANGUAGE_SHARE)
+    if unknown == 0.0:
+        return weights
+    n_lines = int(np.count_nonzero(np.diff(words.indptr)))   # lines with any word
+    order = np.argsort(cols, kind="stable")
+    sorted_cols = cols[order]
+    group = np.cumsum(np.concatenate([[True], sorted_cols[1:] != sorted_cols[:-1]])) - 1
+    df = np.bincount(group)[group]          # lines with this entry's word, in sorted order
+    local = np.empty(len(cols))
+    local[order] = (np.log((1 + n_lines) / (1 + df)) + 1) / (np.log((1 + n_lines) / 2) + 1)
+    return weights * local ** unknown
+
+
 @_cached_per_idf("topic")
 def _topic_vectors(doc: Document, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each line's IDF-weighted word vector, folded to ``N_TOPIC_FEATURES`` columns and
-    scaled to unit length, as (row, column, value) entries."""
+    """Each line's word vector (weighted by ``_word_weights``), folded to
+    ``N_TOPIC_FEATURES`` columns and scaled to unit length, as (row, column, value) entries."""
     words = lexical_features(doc)
     row = np.repeat(np.arange(words.shape[0]), np.diff(words.indptr))
     row, col, val = _sum_entries(row, words.indices & (N_TOPIC_FEATURES - 1),
-                                 words.data.astype(np.float64) * idf[words.indices])
+                                 words.data.astype(np.float64) * _word_weights(doc, idf))
     return row, col, val / _entry_norms(row, val, words.shape[0])[row]
 
 
@@ -800,7 +835,8 @@ def _article_fit(doc: Document, idf: np.ndarray, seg: np.ndarray, body: np.ndarr
     article alone, not with the stories before it, and a section returning to the
     article's topic after one that did not fit scores high again.  Words are the hashed
     uni/bigrams of the segment's likely body lines, present or absent (a word said often
-    in a long section counts once, so function words cannot dominate), IDF-weighted.
+    in a long section counts once, so function words cannot dominate), weighted by
+    ``_word_weights``.
     """
     n_seg = int(seg.max()) + 1
     sim, joined = np.ones(n_seg), np.ones(n_seg)
@@ -813,11 +849,15 @@ def _article_fit(doc: Document, idf: np.ndarray, seg: np.ndarray, body: np.ndarr
     line_bounds = words.indptr[np.searchsorted(seg, np.arange(n_seg + 1))]
     keep = body[row] & (seg[row] >= first)
     # Distinct (segment, word) keys.  Sorting and dropping repeats is ~20x faster than
-    # np.unique, whose plain form hashes (numpy 2.3+).
-    key = np.sort(seg[row[keep]].astype(np.int64) * N_WORD_FEATURES + words.indices[keep])
-    key = key[np.concatenate([[True], key[1:] != key[:-1]])] if len(key) else key
+    # np.unique, whose plain form hashes (numpy 2.3+); the order carries the weights along.
+    entry_w2 = _word_weights(doc, idf) ** 2
+    key = seg[row[keep]].astype(np.int64) * N_WORD_FEATURES + words.indices[keep]
+    order = np.argsort(key)
+    key = key[order]
+    first_seen = np.concatenate([[True], key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=bool)
+    key = key[first_seen]
+    w2 = entry_w2[keep][order][first_seen]   # a word's weight is the same on every line
     kseg, kcol = key // N_WORD_FEATURES, key % N_WORD_FEATURES
-    w2 = idf[kcol].astype(np.float64) ** 2
     bounds = np.searchsorted(kseg, np.arange(n_seg + 1))
     article = np.zeros(N_WORD_FEATURES, dtype=bool)
     article_norm2 = 0.0
@@ -835,7 +875,7 @@ def _article_fit(doc: Document, idf: np.ndarray, seg: np.ndarray, body: np.ndarr
                 continue
         article_norm2 += float(v[~article[c]].sum())
         article[c] = True
-    line_w2 = idf[words.indices].astype(np.float64) ** 2
+    line_w2 = entry_w2
     line_total = np.bincount(row, weights=line_w2, minlength=len(doc))
     line_shared = np.bincount(row, weights=line_w2 * known, minlength=len(doc))
     share = np.where(line_total > 0, line_shared / np.maximum(line_total, 1e-12), 1.0)

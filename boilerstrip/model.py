@@ -97,12 +97,17 @@ class LineClassifier:
     scale_floor : smallest standard deviation a network input is divided by, so that a
         feature that barely varies in a small training set cannot turn an ordinary value
         at prediction time into a huge input.
+    unseen_language : share of training documents whose context features are computed
+        with the IDF of shuffled word columns, as for a language the training pages do not
+        have (its words' IDFs say nothing about them): the networks learn how far to trust
+        topical fit there, where words are weighted within the document instead.
     random_state : seed for every random choice in ``fit``.
     """
 
     def __init__(self, alpha: float = 2e-6, hidden: tuple[int, ...] = (64, 32),
                  transition: float = 2.0, n_folds: int = 3, passes: int = 3, max_iter: int = 25,
-                 scale_floor: float = 0.0, n_networks: int = 1, random_state: int = 0):
+                 scale_floor: float = 0.0, n_networks: int = 1, unseen_language: float = 0.0,
+                 random_state: int = 0):
         self.alpha = alpha
         self.hidden = hidden
         self.max_iter = max_iter
@@ -111,6 +116,7 @@ class LineClassifier:
         self.n_folds = n_folds
         self.passes = passes
         self.n_networks = n_networks
+        self.unseen_language = unseen_language
         self.random_state = random_state
 
     # ------------------------------------------------------------------ features
@@ -130,17 +136,18 @@ class LineClassifier:
         z += self.b_first_
         return np.asarray(z, dtype=np.float64)
 
-    def _second_inputs(self, docs, dense, proba1, logits1) -> np.ndarray:
+    def _second_inputs(self, docs, dense, proba1, logits1, idfs=None) -> np.ndarray:
+        """``idfs``: an IDF per document (training only, see ``unseen_language``)."""
         ctx, start = [], 0
-        for d in docs:
-            ctx.append(context_features(d, proba1[start:start + len(d)], self.idf_))
+        for k, d in enumerate(docs):
+            ctx.append(context_features(d, proba1[start:start + len(d)], self.idf_ if idfs is None else idfs[k]))
             start += len(d)
         ctx = np.vstack(ctx) if ctx else np.zeros((0, len(CONTEXT_FEATURES)))
         return np.hstack([dense, ctx, logits1]).astype(np.float64)
 
-    def _third_inputs(self, docs, dense, proba2, logits1) -> np.ndarray:
+    def _third_inputs(self, docs, dense, proba2, logits1, idfs=None) -> np.ndarray:
         logit2 = np.log(np.clip(proba2, 1e-6, 1.0))
-        return np.hstack([self._second_inputs(docs, dense, proba2, logits1), logit2])
+        return np.hstack([self._second_inputs(docs, dense, proba2, logits1, idfs), logit2])
 
     def _networks(self) -> list[tuple]:
         """Per network pass: (input mean, input scale, [(coefs, intercepts) per network])."""
@@ -203,6 +210,8 @@ class LineClassifier:
         _check_passes(self.passes)
         if not (isinstance(self.n_networks, int) and self.n_networks >= 1):
             raise ValueError(f"n_networks must be a positive integer, got {self.n_networks!r}")
+        if not 0.0 <= self.unseen_language <= 1.0:
+            raise ValueError(f"unseen_language must be between 0 and 1, got {self.unseen_language!r}")
         docs, labels = list(docs), list(labels)
         if len(docs) != len(labels):
             raise ValueError(f"{len(docs)} documents but {len(labels)} label lists")
@@ -245,7 +254,8 @@ class LineClassifier:
         self.w_dom_ = np.ascontiguousarray(coef[:, nd + N_WORD_FEATURES:].T, dtype=np.float64)
         self.b_first_ = clf.intercept_.astype(np.float64)
         logits1 = oof if groups is not None and self.n_folds > 1 else self._first_logits(dense, words, dom)
-        x2 = self._second_inputs(docs, dense, _softmax(logits1.copy()), logits1)
+        idfs = self._training_idfs(len(docs))
+        x2 = self._second_inputs(docs, dense, _softmax(logits1.copy()), logits1, idfs)
         if verbose:
             print("  second pass", flush=True)
         second = self._fit_network(x2, y, w)
@@ -256,10 +266,19 @@ class LineClassifier:
             # what it gives on unseen pages.
             if verbose:
                 print("  third pass", flush=True)
-            x3 = self._third_inputs(docs, dense, self._network(x2, second), logits1)
+            x3 = self._third_inputs(docs, dense, self._network(x2, second), logits1, idfs)
             del x2
             self.third_mean_, self.third_scale_, self.third_members_ = self._fit_network(x3, y, w)
         return self
+
+    def _training_idfs(self, n_docs: int) -> Optional[list[np.ndarray]]:
+        """The IDF each training document's context features use: the corpus IDF, or for
+        a random ``unseen_language`` share of them the same values over shuffled columns."""
+        if self.unseen_language == 0.0:
+            return None
+        rng = np.random.default_rng(self.random_state)
+        shuffled = self.idf_[rng.permutation(len(self.idf_))]
+        return [shuffled if u < self.unseen_language else self.idf_ for u in rng.random(n_docs)]
 
     # ---------------------------------------------------------------- inference
     def predict_proba(self, docs: Sequence[Document]) -> list[np.ndarray]:
@@ -323,7 +342,7 @@ class LineClassifier:
                            "transition": self.transition, "n_folds": self.n_folds,
                            "passes": self.passes, "max_iter": self.max_iter,
                            "scale_floor": self.scale_floor, "n_networks": self.n_networks,
-                           "random_state": self.random_state}}
+                           "unseen_language": self.unseen_language, "random_state": self.random_state}}
         arrays = {name: getattr(self, name) for name in self._ARRAYS}
         arrays["idf_"] = self.idf_.astype(np.float16)
         for name in ("w_words_", "w_dom_"):
@@ -391,7 +410,9 @@ class LineClassifier:
                         transition=params["transition"], n_folds=params["n_folds"],
                         passes=int(params.get("passes", 2)), max_iter=int(params.get("max_iter", 25)),
                         scale_floor=float(params.get("scale_floor", 0.0)),
-                        n_networks=int(params.get("n_networks", 1)), random_state=params["random_state"])
+                        n_networks=int(params.get("n_networks", 1)),
+                        unseen_language=float(params.get("unseen_language", 0.0)),
+                        random_state=params["random_state"])
             _check_passes(model.passes)
             for name in cls._ARRAYS:
                 setattr(model, name, z[name].astype(np.float64))

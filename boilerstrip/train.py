@@ -113,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--networks", type=int, default=3,
                     help="networks per pass, averaged (n_networks; the shipped model has 3)")
     ap.add_argument("--seed", type=int, default=0, help="random_state of the model")
+    ap.add_argument("--unseen-language", type=float, default=0.1,
+                    help="share of training documents whose context features see shuffled IDFs, "
+                         "as for a language the corpus does not have (unseen_language)")
     ap.add_argument("--transition", type=float, default=None,
                     help="decoding transition cost (default: the best on dev for a model fitted on train)")
     ap.add_argument("--also-dev", action="store_true",
@@ -125,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     t0 = time.time()
     model = LineClassifier(passes=args.passes, max_iter=args.max_iter, n_networks=args.networks,
-                           random_state=args.seed)
+                           unseen_language=args.unseen_language, random_state=args.seed)
     splits = [args.data / f"{split}.jsonl.gz" for split in (("train", "dev") if args.also_dev else ("train",))]
     transition = args.transition
     if transition is None:

@@ -252,6 +252,33 @@ def test_cli(tmp_path, capsys):
     assert ev.main(["--split", "test", "--data", str(tmp_path)]) == 2
 
 
+def test_unseen_vocabulary_moves_every_word_column_and_restores_them():
+    from boilerstrip import features
+
+    lines = ["The harbour ferry resumes crossings", "Share this", "The harbour ferry resumes crossings"]
+    before = features.hash_words(lines)
+    with ev.unseen_vocabulary(3):
+        during = features.hash_words(lines)
+        again = features.hash_words(lines)
+    after = features.hash_words(lines)
+    assert (after != before).nnz == 0
+    assert (during != again).nnz == 0                               # one fixed permutation
+    assert during.nnz == before.nnz and set(during.indices) != set(before.indices)
+    assert sorted(during.data.tolist()) == sorted(before.data.tolist())
+    assert (during[0] != during[2]).nnz == 0                        # same words, same columns
+    assert during.has_sorted_indices
+
+
+def test_cli_unseen_vocabulary_is_labelled(tmp_path):
+    _write(tmp_path / "dev.jsonl.gz", [doc("Menu\nThe first sentence of the story is long enough.", "x",
+                                           ["boilerplate", "body"])])
+    out = tmp_path / "res.md"
+    assert ev.main(["--data", str(tmp_path), "--tool", "keep-all", "--unseen-vocabulary", "1",
+                    "--out", str(out)]) == 0
+    md = out.read_text()
+    assert "vocabulary permuted (seed 1)" in md and "keep-all (unseen vocabulary 1)" in md
+
+
 def test_cli_unavailable_tool(tmp_path, monkeypatch, capsys):
     _write(tmp_path / "dev.jsonl.gz", [doc("a", "a")])
     monkeypatch.setitem(sys.modules, "boilerstrip", types.ModuleType("boilerstrip"))  # no clean()

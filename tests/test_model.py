@@ -245,6 +245,30 @@ def test_fit_rejects_a_bad_number_of_networks(n_networks):
         LineClassifier(n_networks=n_networks).fit(docs, labels)
 
 
+@pytest.mark.parametrize("share", [-0.1, 1.5])
+def test_fit_rejects_a_bad_unseen_language_share(share):
+    docs = fresh_docs()
+    labels = [l for _, l, _ in labelled_documents()]
+    with pytest.raises(ValueError, match="unseen_language"):
+        LineClassifier(unseen_language=share).fit(docs, labels)
+
+
+def test_unseen_language_documents_see_the_idf_over_shuffled_columns(tiny_model, tmp_path):
+    model = LineClassifier(unseen_language=0.3, random_state=4)
+    model.idf_ = tiny_model.idf_
+    idfs = model._training_idfs(400)
+    unseen = [idf is not model.idf_ for idf in idfs]
+    assert 0.2 < np.mean(unseen) < 0.4
+    shuffled = idfs[unseen.index(True)]
+    assert all(idf is shuffled for idf, u in zip(idfs, unseen) if u)          # one shuffle for all
+    assert sorted(shuffled.tolist()) == sorted(model.idf_.tolist()) and not np.array_equal(shuffled, model.idf_)
+    assert [idf is model.idf_ for idf in model._training_idfs(400)] == [not u for u in unseen]   # seeded
+    assert LineClassifier(unseen_language=0.0)._training_idfs(5) is None
+    fitted = fit_tiny_model(unseen_language=0.5)
+    fitted.save(tmp_path / "m.npz")
+    assert LineClassifier.load(tmp_path / "m.npz").unseen_language == 0.5
+
+
 def test_three_pass_model_differs_from_its_second_pass(three_pass_model):
     two = LineClassifier.__new__(LineClassifier)
     two.__dict__.update(three_pass_model.__dict__, passes=2)
