@@ -77,6 +77,7 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -598,6 +599,13 @@ TOOLS: dict[str, Tool] = {
 }
 
 
+@lru_cache(maxsize=4)
+def _column_permutation(seed: int, n: int):
+    import numpy as np
+
+    return np.random.default_rng(seed).permutation(n).astype(np.int32)
+
+
 @contextmanager
 def unseen_vocabulary(seed: int) -> Iterator[None]:
     """Run boilerstrip as if every document were in a language its corpus never had.
@@ -609,10 +617,9 @@ def unseen_vocabulary(seed: int) -> Iterator[None]:
     estimates what is left of its quality on text whose vocabulary it never saw, from
     documents that do have gold labels (the corpora's labelled pages are nearly all English).
     """
-    import numpy as np
     from boilerstrip import features
 
-    perm = np.random.default_rng(seed).permutation(features.N_WORD_FEATURES).astype(np.int32)
+    perm = _column_permutation(seed, features.N_WORD_FEATURES)
     original = features.hash_words
 
     def shuffled_hash_words(lines, code_points=None):

@@ -39,7 +39,7 @@ from typing import Callable, Iterable, Mapping, Sequence  # noqa: E402
 
 from benchmarks import peers  # noqa: E402
 from benchmarks.evaluate import (GroupStats, Report, ToolUnavailable, _fmt, evaluate, evaluate_html,  # noqa: E402
-                                 load_pages, load_split)
+                                 load_pages, load_split, unseen_vocabulary)
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPET_SOURCE = "trafilatura-eval"
@@ -215,6 +215,14 @@ def _text_tools() -> dict[str, tuple[Callable[[], Callable[[str], str]], str]]:
         from boilerstrip import clean
         return lambda t: clean(t, html=False)
 
+    def bs_unseen():
+        from boilerstrip import clean
+
+        def unseen(t: str) -> str:
+            with unseen_vocabulary(1):
+                return clean(t, html=False)
+        return unseen
+
     def wrapped(name):
         def factory():
             fn = peers.peer(name)
@@ -223,6 +231,8 @@ def _text_tools() -> dict[str, tuple[Callable[[], Callable[[str], str]], str]]:
 
     tools = {
         "boilerstrip (text)": (bs, "plain text"),
+        "boilerstrip (text, unseen vocabulary)": (
+            bs_unseen, "plain text; its word columns permuted, as for a language it never saw"),
         "keep-all": (lambda: keep_all, "plain text"),
         "C4 rules": (lambda: c4_rules, "plain text"),
         "jusText (lines)": (peers._justext_lines, "plain text, one <p> per line"),
