@@ -78,9 +78,10 @@ def test_output_is_input_lines_in_order(pages):
         assert all(line in it for line in clean(text).split("\n") if line)
 
 
-def test_appended_unrelated_stories_are_dropped(pages):
+def _appended_pairs_kept(pages) -> tuple[float, float]:
     """Held-out articles, each followed by another held-out article from a different site
-    under its own headline, the way aggregators append them: the appended one goes."""
+    under its own headline, the way aggregators append them: the mean share of the first
+    and of the appended article that ``clean()`` keeps, over 10 pairs."""
     kept_first, kept_second = [], []
     for k in range(0, 20, 2):
         first, second = pages[k], pages[k + 1]
@@ -91,10 +92,15 @@ def test_appended_unrelated_stories_are_dropped(pages):
         tp2, _, fn2 = shingle_counts(out, second.gold_text)
         kept_first.append(tp1 / (tp1 + fn1))
         kept_second.append(tp2 / (tp2 + fn2))
-    assert np.mean(kept_first) >= 0.85
-    # Measured with the shipped model: 0.38 of the appended article survives on average
-    # (6 of 10 pairs near 0, three kept whole); the aim is near 0.
-    assert np.mean(kept_second) <= 0.45
+    return float(np.mean(kept_first)), float(np.mean(kept_second))
+
+
+def test_appended_unrelated_stories_are_dropped(pages):
+    kept_first, kept_second = _appended_pairs_kept(pages)
+    assert kept_first >= 0.85
+    # Measured with the shipped model: 0.28 of the appended article survives on average;
+    # the aim is near 0.
+    assert kept_second <= 0.45
 
 
 def test_appended_stories_are_dropped_in_a_vocabulary_never_seen(pages):
@@ -103,21 +109,13 @@ def test_appended_stories_are_dropped_in_a_vocabulary_never_seen(pages):
     have): the appended article is still told apart by words shared within the document."""
     from benchmarks.evaluate import unseen_vocabulary
 
-    kept_first, kept_second = [], []
     with unseen_vocabulary(1):
-        for k in range(0, 20, 2):
-            first, second = pages[k], pages[k + 1]
-            out = clean("\n\n".join([first.gold_title, first.gold_text, "Related stories", second.gold_title,
-                                      second.gold_text]))
-            tp1, _, fn1 = shingle_counts(out, first.gold_text)
-            tp2, _, fn2 = shingle_counts(out, second.gold_text)
-            kept_first.append(tp1 / (tp1 + fn1))
-            kept_second.append(tp2 / (tp2 + fn2))
-    assert np.mean(kept_first) >= 0.85
+        kept_first, kept_second = _appended_pairs_kept(pages)
+    assert kept_first >= 0.85
     # Measured: 0.998 of the first article kept, 0.46 of the appended one (0.28 with the
     # real vocabulary); before words were weighted within the document, the features and
     # model then shipped kept 0.91 of it here.
-    assert np.mean(kept_second) <= 0.6
+    assert kept_second <= 0.6
 
 
 def _boilerplate_lines(page, n: int) -> list[str]:
