@@ -12,6 +12,7 @@ trained on, in several styles that real scrapers produce (see ``STYLES``).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -40,9 +41,10 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _CLOSING = re.compile(r"</(?:body|html)\s*>", re.I)
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ATTR_WORDS = re.compile(r"[a-z]{3,}")
+_NEWLINE = re.compile("\n")
 _HTML_HINT = re.compile(
     r"<(?:!doctype\s+html|html|head|body|div|p|br|span|a\s|table|ul|li|h[1-6]|article|section|meta|"
-    r"script|img)\b[^<>]{0,500}>", re.I)
+    r"script|style|link|title|img)\b[^<>]{0,500}>", re.I)
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,24 @@ class HtmlLine:
 
 
 def looks_like_html(text: str) -> bool:
-    """True when ``text`` is markup rather than plain text (a few real tags near the top)."""
+    """True when ``text`` is markup rather than plain text: it starts with a doctype,
+    ``<html>``, a comment or another real tag, or its first 20,000 characters have at
+    least three real tags, on at least a quarter of their non-blank lines.  Markup has tags on most lines (or is one long
+    line); plain text that quotes a few tags, such as a tutorial's ``<br/>`` in a code
+    sample, has them on a few of its lines and stays plain text.
+    """
     head = text[:20000]
-    if re.match(r"\s*<(?:!doctype|html)\b", head, re.I):
+    if re.match(r"\s*<(?:!doctype|html\b|!--|\?xml)", head, re.I):
         return True
-    return len(_HTML_HINT.findall(head, 0, 20000)) >= 3
+    if _HTML_HINT.match(head, len(head) - len(head.lstrip())):   # starts with a real tag
+        return True
+    hits = [m.start() for m in _HTML_HINT.finditer(head)]
+    if len(hits) < 3:
+        return False
+    breaks = [m.start() for m in _NEWLINE.finditer(head)]
+    tag_lines = len({bisect.bisect(breaks, pos) for pos in hits})
+    lines = sum(1 for line in head.split("\n") if line.strip())
+    return tag_lines >= 0.25 * lines
 
 
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, recover=True, collect_ids=False,

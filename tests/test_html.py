@@ -250,6 +250,9 @@ def test_xml_declaration_accepted():
     "<div class='post'><p>One paragraph.</p><p>Another one.</p></div>",
     "<p>Para one.</p>\n<p>Para two.</p>\n<p>Para three.</p>",
     "<P>One<P>Two<BR>three",
+    "<!-- generated -->\n\t\n<div>x</div>",
+    "\n<script>\nvar a = 1;\nvar b = 2;\nvar c = 3;\nvar d = 4;\n</script><p>Text</p>",
+    "<style>\n.a { color: red }\n.b { color: blue }\n.c { margin: 0 }\n</style><p>Text</p>",
 ])
 def test_looks_like_html_true(markup, html_fixtures):
     assert looks_like_html(markup)
@@ -263,6 +266,11 @@ def test_looks_like_html_true(markup, html_fixtures):
     "Use the <p> element to mark a paragraph; browsers add space around it.",
     "Prices: 3 < 5 and 7 > 2, so a<b holds.\nAnother line.",
     "Email us at <news@example.com> for tips.",
+    # A plain-text tutorial quoting a few tags in its code sample: tags on 2 of 12 lines.
+    "\n".join(["How to break lines in a template", "Templates join lines unless told otherwise."]
+              + ["Each step of the guide explains one more setting in plain words."] * 8
+              + ["Write <br/> after each item, like this: one<br/>two<br/>",
+                 "or <p>wrap each item</p> in its own paragraph."]),
 ])
 def test_looks_like_html_false(text):
     assert not looks_like_html(text)

@@ -85,7 +85,7 @@ def _runtime_calls():
             if isinstance(value, re.Pattern):
                 yield f"{module.__name__.split('.')[-1]}.{attr}", value, (value.search, value.findall, value.sub)
     # the inline ones, anchored as in the package (an unanchored \s* scan would be quadratic)
-    doctype = re.compile(r"\s*<(?:!doctype|html)\b", re.I)
+    doctype = re.compile(r"\s*<(?:!doctype|html\b|!--|\?xml)", re.I)
     yield "html.looks_like_html", doctype, (lambda s: doctype.match(s[:20000]),)
     xml_decl = re.compile(r"^\s*<\?xml[^>]*\?>")
     yield "html._parse", xml_decl, (lambda s: xml_decl.sub("", s, count=1),)
