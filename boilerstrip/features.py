@@ -40,12 +40,7 @@ N_TOPIC_FEATURES = 2 ** 14
 MAX_HASHED_CHARS = 1000  # a line's lexical features come from its first 1,000 characters
 
 _DIGIT = re.compile(r"\d")
-# Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, kana, CJK
-# ideographs): each character is a word, as in the benchmark's tokens.  Their runs would
-# otherwise be whole clauses, which no two lines share.
-_NOSPACE = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3005-\u3007\u3040-\u30ff\u31f0-\u31ff"
-            "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f")
-_TOKEN = re.compile(f"(?=[{_NOSPACE}])\\w|[^\\W{_NOSPACE}]+")
+_TOKEN = re.compile(r"\w+")
 # Memo of crc32(token) for DOM words and the regular-expression path of hash_words:
 # bounded, pure, shared by all models.
 _TOKEN_HASHES: dict[str, int] = {}
@@ -130,10 +125,8 @@ def hash_words(lines: Sequence[str], code_points: Optional["CodePoints"] = None)
     if (folded == _UNFOLDABLE).any():
         return _hash_words_by_regex(lines)
     word = folded != 0
-    # A character of a script written without spaces is a word of its own.
-    alone = word & _nospace_table()[np.minimum(cp.cps, 0xFFFF)]
-    first = np.flatnonzero(word & ~(np.concatenate([[False], word[:-1] & ~alone[:-1]]) & ~alone))
-    last = np.flatnonzero(word & ~(np.concatenate([word[1:] & ~alone[1:], [False]]) & ~alone))
+    first = np.flatnonzero(word & ~np.concatenate([[False], word[:-1]]))
+    last = np.flatnonzero(word & ~np.concatenate([word[1:], [False]]))
     # UTF-8 bytes of the folded text (non-word characters as spaces), and where each
     # character's bytes begin: every folded character is in the BMP.
     chars = np.where(word, folded, 32).astype(np.uint32)
@@ -169,16 +162,6 @@ def _fold_table() -> np.ndarray:
             table[cp] = ord("0")
         elif low.isalnum() or low == "_":
             table[cp] = ord(low)
-    return table
-
-
-@lru_cache(maxsize=1)
-def _nospace_table() -> np.ndarray:
-    """Per BMP code point, whether it is a character of a script without spaces (``_NOSPACE``)."""
-    table = np.zeros(0x10000, dtype=bool)
-    for lo, hi in re.findall(r"(.)-(.)", _NOSPACE):
-        if ord(lo) < 0x10000:
-            table[ord(lo):ord(hi) + 1] = True
     return table
 
 
