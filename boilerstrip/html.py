@@ -65,9 +65,11 @@ class HtmlLine:
 def looks_like_html(text: str) -> bool:
     """True when ``text`` is markup rather than plain text: it starts with a doctype,
     ``<html>``, a comment or another real tag, or its first 20,000 characters have at
-    least three real tags, on at least a quarter of their non-blank lines.  Markup has tags on most lines (or is one long
-    line); plain text that quotes a few tags, such as a tutorial's ``<br/>`` in a code
-    sample, has them on a few of its lines and stays plain text.
+    least three real tags, on at least a quarter of their non-blank lines.
+
+    Markup has tags on most lines (or is one long line); plain text that quotes a few
+    tags, such as a tutorial's ``<br/>`` in a code sample, has them on a few of its lines
+    and stays plain text.
     """
     head = text[:20000]
     if re.match(r"\s*<(?:!doctype|html\b|!--|\?xml)", head, re.I):
