@@ -75,7 +75,7 @@ import re
 import sys
 import time
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -688,12 +688,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = 2
             continue
         run = evaluate_html if args.pages else evaluate
-        if args.unseen_vocabulary is None:
-            reports.append(run(fn, records, include_title=args.include_title, tool=name))
-        else:
-            with unseen_vocabulary(args.unseen_vocabulary):
-                reports.append(run(fn, records, include_title=args.include_title,
-                                   tool=f"{name} (unseen vocabulary {args.unseen_vocabulary})"))
+        seed = args.unseen_vocabulary
+        with nullcontext() if seed is None else unseen_vocabulary(seed):
+            label = name if seed is None else f"{name} (unseen vocabulary {seed})"
+            reports.append(run(fn, records, include_title=args.include_title, tool=label))
 
     if not reports:
         return status or 2

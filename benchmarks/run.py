@@ -216,11 +216,11 @@ def _text_tools() -> dict[str, tuple[Callable[[], Callable[[str], str]], str]]:
         return lambda t: clean(t, html=False)
 
     def bs_unseen():
-        from boilerstrip import clean
+        fn = bs()
 
         def unseen(t: str) -> str:
             with unseen_vocabulary(1):
-                return clean(t, html=False)
+                return fn(t)
         return unseen
 
     def wrapped(name):

@@ -875,9 +875,8 @@ def _article_fit(doc: Document, idf: np.ndarray, seg: np.ndarray, body: np.ndarr
                 continue
         article_norm2 += float(v[~article[c]].sum())
         article[c] = True
-    line_w2 = entry_w2
-    line_total = np.bincount(row, weights=line_w2, minlength=len(doc))
-    line_shared = np.bincount(row, weights=line_w2 * known, minlength=len(doc))
+    line_total = np.bincount(row, weights=entry_w2, minlength=len(doc))
+    line_shared = np.bincount(row, weights=entry_w2 * known, minlength=len(doc))
     share = np.where(line_total > 0, line_shared / np.maximum(line_total, 1e-12), 1.0)
     return [sim[seg], joined[seg], share]
 
