@@ -570,7 +570,8 @@ CONTEXT_FEATURES = (
        "topic_win5", "topic_rank", "seg_sim_main", "seg_sim_first", "seg_log_weight",
        "seg_before_main", "seg_after_main", "seg_log_distance", "seg_is_first",
        "title_since_main", "low_since_main", "seg_sim_prev", "seg_min_cont", "seg_sim_title",
-       "title_sim", "story_sim", "story_min", "article_sim", "article_joined", "line_article_share"])
+       "title_sim", "story_sim", "story_min", "article_sim", "article_joined", "line_article_share",
+       "known_language"])
 STORY_WINDOW = 4      # lines ahead that are compared with the story told so far
 STORY_BREAK = 0.02    # below this cosine, the lines ahead start a new segment
 ARTICLE_JOIN = 0.05   # a section at least this similar to the article so far joins it
@@ -677,6 +678,8 @@ def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.nd
     cols += _continuity((row, col, val), (cseg, ccol, cval), seg, seg_norms, first, t, has_words)
     cols += [story_sim, story_min]
     cols += _article_fit(doc, idf, seg, in_body, first)
+    # How much of the above (and of the first pass's word weights) the language allows trusting.
+    cols.append(np.full(n, _known_language(doc, idf)))
     return np.column_stack(cols).astype(np.float32)
 
 
@@ -703,6 +706,17 @@ def _cached_per_idf(key: str):
     return decorate
 
 
+@_cached_per_idf("known")
+def _known_language(doc: Document, idf: np.ndarray) -> float:
+    """How far the corpus IDF knows the document's language, from 0 to 1: the share of
+    its word entries that the corpus calls common (``COMMON_WORD_IDF``) over
+    ``KNOWN_LANGUAGE_SHARE``, at most 1 (1 for a document without words)."""
+    cols = lexical_features(doc).indices
+    if len(cols) == 0:
+        return 1.0
+    return min(1.0, float(np.count_nonzero(idf[cols] < COMMON_WORD_IDF)) / len(cols) / KNOWN_LANGUAGE_SHARE)
+
+
 @_cached_per_idf("weights")
 def _word_weights(doc: Document, idf: np.ndarray) -> np.ndarray:
     """Weight of each word entry of ``lexical_features(doc)`` for topical comparisons: its
@@ -719,9 +733,7 @@ def _word_weights(doc: Document, idf: np.ndarray) -> np.ndarray:
     words = lexical_features(doc)
     cols = words.indices   # each (line, word) entry is there once
     weights = idf[cols].astype(np.float64)
-    if len(cols) == 0:
-        return weights
-    unknown = 1.0 - min(1.0, float((weights < COMMON_WORD_IDF).mean()) / KNOWN_LANGUAGE_SHARE)
+    unknown = 1.0 - _known_language(doc, idf)
     if unknown == 0.0:
         return weights
     n_lines = int(np.count_nonzero(np.diff(words.indptr)))   # lines with any word

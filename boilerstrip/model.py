@@ -97,10 +97,12 @@ class LineClassifier:
     scale_floor : smallest standard deviation a network input is divided by, so that a
         feature that barely varies in a small training set cannot turn an ordinary value
         at prediction time into a huge input.
-    unseen_language : share of training documents whose context features are computed
-        with the IDF of shuffled word columns, as for a language the training pages do not
-        have (its words' IDFs say nothing about them): the networks learn how far to trust
-        topical fit there, where words are weighted within the document instead.
+    unseen_language : share of training documents shown to the networks as if in a
+        language the training pages do not have: their hashed words are moved to other
+        words' columns, so the first pass's word weights and the corpus IDF say nothing
+        about them (as for real words of such a language).  The networks learn how far
+        to trust those where the ``known_language`` feature is low, and lean on line
+        shape, layout and the topical fit within the document instead.
     random_state : seed for every random choice in ``fit``.
     """
 
@@ -136,18 +138,17 @@ class LineClassifier:
         z += self.b_first_
         return np.asarray(z, dtype=np.float64)
 
-    def _second_inputs(self, docs, dense, proba1, logits1, idfs=None) -> np.ndarray:
-        """``idfs``: an IDF per document (training only, see ``unseen_language``)."""
+    def _second_inputs(self, docs, dense, proba1, logits1) -> np.ndarray:
         ctx, start = [], 0
-        for k, d in enumerate(docs):
-            ctx.append(context_features(d, proba1[start:start + len(d)], self.idf_ if idfs is None else idfs[k]))
+        for d in docs:
+            ctx.append(context_features(d, proba1[start:start + len(d)], self.idf_))
             start += len(d)
         ctx = np.vstack(ctx) if ctx else np.zeros((0, len(CONTEXT_FEATURES)))
         return np.hstack([dense, ctx, logits1]).astype(np.float64)
 
-    def _third_inputs(self, docs, dense, proba2, logits1, idfs=None) -> np.ndarray:
+    def _third_inputs(self, docs, dense, proba2, logits1) -> np.ndarray:
         logit2 = np.log(np.clip(proba2, 1e-6, 1.0))
-        return np.hstack([self._second_inputs(docs, dense, proba2, logits1, idfs), logit2])
+        return np.hstack([self._second_inputs(docs, dense, proba2, logits1), logit2])
 
     def _networks(self) -> list[tuple]:
         """Per network pass: (input mean, input scale, [(coefs, intercepts) per network])."""
@@ -204,9 +205,6 @@ class LineClassifier:
         predictions honest: a site is never predicted by a model that saw it.
         ``sample_weight`` gives one weight per document, applied to each of its lines.
         """
-        from sklearn.linear_model import SGDClassifier
-        from sklearn.model_selection import GroupKFold
-
         _check_passes(self.passes)
         if not (isinstance(self.n_networks, int) and self.n_networks >= 1):
             raise ValueError(f"n_networks must be a positive integer, got {self.n_networks!r}")
@@ -225,16 +223,35 @@ class LineClassifier:
         self.dense_mean_ = dense.mean(axis=0)
         self.dense_scale_ = np.where(dense.std(axis=0) > 1e-9, dense.std(axis=0), 1.0)
         df = np.bincount(words.indices, minlength=N_WORD_FEATURES)
-        self.idf_ = (np.log((1 + words.shape[0]) / (1 + df)) + 1.0).astype(np.float32)
+        # Rounded as it is saved (float16), so that training sees the IDF the saved model uses.
+        self.idf_ = (np.log((1 + words.shape[0]) / (1 + df)) + 1.0).astype(np.float16).astype(np.float32)
         x1 = sparse.hstack([sparse.csr_matrix((dense - self.dense_mean_) / self.dense_scale_),
                             words, dom], format="csr")
         line_doc = np.repeat(np.arange(len(docs)), [len(d) for d in docs])
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)[line_doc]
+        unseen = self._unseen_documents(len(docs))
+        try:
+            self._fit_passes(docs, y, (dense, words, dom), x1, line_doc, w, groups, unseen, verbose)
+        finally:
+            for k in np.flatnonzero(unseen):
+                docs[k].cache.clear()   # their moved words must not outlive the fit
+        return self
+
+    def _fit_passes(self, docs, y, first_inputs, x1, line_doc, w, groups, unseen, verbose) -> None:
+        """Fit the first pass on the real words, then the networks on its out-of-fold
+        logits and the context features, with the ``unseen`` documents as they would come
+        in another language."""
+        from sklearn.linear_model import SGDClassifier
+        from sklearn.model_selection import GroupKFold
 
         def first_pass():
             return SGDClassifier(loss="log_loss", alpha=self.alpha, max_iter=8, tol=None,
                                  class_weight=None, random_state=self.random_state, average=True)
 
+        dense, words, dom = first_inputs
+        words_seen = self._as_unseen_language(docs, words, unseen, line_doc)
+        x1_seen = x1 if words_seen is words else sparse.hstack(
+            [x1[:, :dense.shape[1]], words_seen, dom], format="csr")
         oof = np.zeros((len(y), len(CLASSES)))
         if groups is not None and self.n_folds > 1:
             line_groups = np.asarray(groups)[line_doc]
@@ -242,7 +259,7 @@ class LineClassifier:
                 if verbose:
                     print(f"  first pass, fold {k + 1}/{self.n_folds}", flush=True)
                 oof[te] = first_pass().fit(x1[tr], y[tr], sample_weight=None if w is None else w[tr]) \
-                    .decision_function(x1[te])
+                    .decision_function(x1_seen[te])
         if verbose:
             print("  first pass, all data", flush=True)
         clf = first_pass().fit(x1, y, sample_weight=w)
@@ -253,9 +270,8 @@ class LineClassifier:
         self.w_words_ = np.ascontiguousarray(coef[:, nd:nd + N_WORD_FEATURES].T, dtype=np.float64)
         self.w_dom_ = np.ascontiguousarray(coef[:, nd + N_WORD_FEATURES:].T, dtype=np.float64)
         self.b_first_ = clf.intercept_.astype(np.float64)
-        logits1 = oof if groups is not None and self.n_folds > 1 else self._first_logits(dense, words, dom)
-        idfs = self._training_idfs(len(docs))
-        x2 = self._second_inputs(docs, dense, _softmax(logits1.copy()), logits1, idfs)
+        logits1 = oof if groups is not None and self.n_folds > 1 else self._first_logits(dense, words_seen, dom)
+        x2 = self._second_inputs(docs, dense, _softmax(logits1.copy()), logits1)
         if verbose:
             print("  second pass", flush=True)
         second = self._fit_network(x2, y, w)
@@ -266,19 +282,33 @@ class LineClassifier:
             # what it gives on unseen pages.
             if verbose:
                 print("  third pass", flush=True)
-            x3 = self._third_inputs(docs, dense, self._network(x2, second), logits1, idfs)
+            x3 = self._third_inputs(docs, dense, self._network(x2, second), logits1)
             del x2
             self.third_mean_, self.third_scale_, self.third_members_ = self._fit_network(x3, y, w)
-        return self
 
-    def _training_idfs(self, n_docs: int) -> Optional[list[np.ndarray]]:
-        """The IDF each training document's context features use: the corpus IDF, or for
-        a random ``unseen_language`` share of them the same values over shuffled columns."""
-        if self.unseen_language == 0.0:
-            return None
-        rng = np.random.default_rng(self.random_state)
-        shuffled = self.idf_[rng.permutation(len(self.idf_))]
-        return [shuffled if u < self.unseen_language else self.idf_ for u in rng.random(n_docs)]
+    def _unseen_documents(self, n_docs: int) -> np.ndarray:
+        """Which training documents are shown as in an unseen language (a seeded
+        ``unseen_language`` share of them)."""
+        return np.random.default_rng(self.random_state).random(n_docs) < self.unseen_language
+
+    def _as_unseen_language(self, docs, words, unseen: np.ndarray, line_doc: np.ndarray):
+        """``words`` with the ``unseen`` documents' rows moved to other columns by one
+        seeded permutation, and those documents' cached words replaced to match (so their
+        context features weigh them by the IDF of other words).  ``words`` itself when
+        there are none."""
+        if not unseen.any():
+            return words
+        perm = np.random.default_rng(self.random_state + 1).permutation(N_WORD_FEATURES).astype(words.indices.dtype)
+        moved = words.copy()
+        entry_doc = line_doc[np.repeat(np.arange(words.shape[0]), np.diff(words.indptr))]
+        hit = unseen[entry_doc]
+        moved.indices[hit] = perm[moved.indices[hit]]
+        moved.has_sorted_indices = False
+        moved.sort_indices()
+        for k in np.flatnonzero(unseen):
+            docs[k].cache.clear()
+            docs[k].cache["words"] = moved[int(np.searchsorted(line_doc, k)):int(np.searchsorted(line_doc, k, "right"))]
+        return moved
 
     # ---------------------------------------------------------------- inference
     def predict_proba(self, docs: Sequence[Document]) -> list[np.ndarray]:

@@ -114,8 +114,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="networks per pass, averaged (n_networks; the shipped model has 3)")
     ap.add_argument("--seed", type=int, default=0, help="random_state of the model")
     ap.add_argument("--unseen-language", type=float, default=0.1,
-                    help="share of training documents whose context features see shuffled IDFs, "
-                         "as for a language the corpus does not have (unseen_language)")
+                    help="share of training documents shown to the networks with their hashed words "
+                         "moved to other columns, as for a language the corpus does not have (unseen_language)")
     ap.add_argument("--transition", type=float, default=None,
                     help="decoding transition cost (default: the best on dev for a model fitted on train)")
     ap.add_argument("--also-dev", action="store_true",

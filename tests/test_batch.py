@@ -16,8 +16,10 @@ from boilerstrip.text import split_lines
 
 from conftest import LABELLED, read_labelled
 
-# explicit settings, so that the tests do not depend on the dev-tuned defaults
-RULE = {"group_shift": 4.0, "group_min_share": 0.5}
+# Explicit settings, so that the tests do not depend on the dev-tuned defaults.  The shift
+# is large because the tiny test model is sure of the shared line (body 0.97, boilerplate
+# 0.003 on one page: 4 nats left it at 0.87).
+RULE = {"group_shift": 8.0, "group_min_share": 0.5}
 SHARED = ("The editors of the Gazette thank readers for supporting independent local "
           "journalism every single week.")
 

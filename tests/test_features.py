@@ -525,6 +525,25 @@ def test_word_weights_discount_the_words_of_many_lines_in_an_unknown_language():
     assert (_word_weights(doc, ONES_IDF) == 1.0).all()
 
 
+def test_known_language_is_the_share_of_common_words_and_a_context_column():
+    from boilerstrip.features import COMMON_WORD_IDF, KNOWN_LANGUAGE_SHARE, _known_language
+
+    doc = doc_of("el faro rojo brilla", "un puerto viejo duerme", "mi barco azul navega", "tu muelle largo espera")
+    cols = lexical_features(doc).indices
+    el = cols == zlib.crc32(b"el") % N_WORD_FEATURES
+    idf = 10 * ONES_IDF
+    assert _known_language(doc, idf) == 0.0                       # no word is common
+    idf_el = idf.copy()
+    idf_el[cols[el]] = COMMON_WORD_IDF - 1                         # only "el" is common
+    expected = min(1.0, el.mean() / KNOWN_LANGUAGE_SHARE)
+    assert 0.0 < expected < 1.0 and _known_language(doc, idf_el) == pytest.approx(expected)
+    assert _known_language(doc, ONES_IDF) == 1.0                  # every word is common
+    assert _known_language(doc_of("... !!!", "---"), idf) == 1.0  # no words: nothing to doubt
+    proba = np.tile([0.6, 0.1, 0.3], (len(doc), 1))
+    column = ctx_col(context_features(doc, proba, idf_el), "known_language")
+    assert column == pytest.approx(np.full(len(doc), expected), rel=1e-6)
+
+
 def test_article_fit_separates_stories_better_where_the_idf_knows_no_word():
     # An article in two sections, then an unrelated story; Spanish, whose function words
     # (de, la, los, las, el) are on most lines.  With a corpus IDF that calls every word

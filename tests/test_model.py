@@ -11,10 +11,11 @@ import zipfile
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from boilerstrip import model as model_module
 from boilerstrip.decoding import keep_mask
-from boilerstrip.features import CONTEXT_FEATURES, LINE_FEATURES, N_WORD_FEATURES, Document
+from boilerstrip.features import CONTEXT_FEATURES, LINE_FEATURES, N_WORD_FEATURES, Document, lexical_features
 from boilerstrip.model import CLASS_OF_LABEL, CLASSES, FORMAT_VERSION, LineClassifier
 from boilerstrip.text import split_lines
 from conftest import fit_tiny_model, labelled_documents
@@ -253,20 +254,40 @@ def test_fit_rejects_a_bad_unseen_language_share(share):
         LineClassifier(unseen_language=share).fit(docs, labels)
 
 
-def test_unseen_language_documents_see_the_idf_over_shuffled_columns(tiny_model, tmp_path):
+def test_unseen_language_documents_get_their_words_moved_to_other_columns(tmp_path):
     model = LineClassifier(unseen_language=0.3, random_state=4)
-    model.idf_ = tiny_model.idf_
-    idfs = model._training_idfs(400)
-    unseen = [idf is not model.idf_ for idf in idfs]
-    assert 0.2 < np.mean(unseen) < 0.4
-    shuffled = idfs[unseen.index(True)]
-    assert all(idf is shuffled for idf, u in zip(idfs, unseen) if u)          # one shuffle for all
-    assert sorted(shuffled.tolist()) == sorted(model.idf_.tolist()) and not np.array_equal(shuffled, model.idf_)
-    assert [idf is model.idf_ for idf in model._training_idfs(400)] == [not u for u in unseen]   # seeded
-    assert LineClassifier(unseen_language=0.0)._training_idfs(5) is None
+    unseen = model._unseen_documents(400)
+    assert 0.2 < unseen.mean() < 0.4
+    assert np.array_equal(model._unseen_documents(400), unseen)                  # seeded
+    assert not LineClassifier(unseen_language=0.0)._unseen_documents(50).any()
+
+    docs = fresh_docs()
+    words = sparse.vstack([lexical_features(d) for d in docs], format="csr")
+    line_doc = np.repeat(np.arange(len(docs)), [len(d) for d in docs])
+    which = np.zeros(len(docs), dtype=bool)
+    which[1] = True
+    moved = model._as_unseen_language(docs, words, which, line_doc)
+    rows = line_doc == 1
+    # The other documents' rows are untouched; the chosen one's have the same values in
+    # other columns, and its cached words (what its context features read) match them.
+    assert (moved[~rows] != words[~rows]).nnz == 0
+    before, after = words[rows], moved[rows]
+    assert sorted(before.data.tolist()) == sorted(after.data.tolist())
+    assert not np.array_equal(np.sort(before.indices), np.sort(after.indices))
+    assert (lexical_features(docs[1]) != after).nnz == 0
+    assert model._as_unseen_language(docs, words, np.zeros(len(docs), dtype=bool), line_doc) is words
+
     fitted = fit_tiny_model(unseen_language=0.5)
     fitted.save(tmp_path / "m.npz")
     assert LineClassifier.load(tmp_path / "m.npz").unseen_language == 0.5
+
+
+def test_fit_leaves_the_callers_documents_with_their_own_words():
+    docs = fresh_docs()
+    labels = [l for _, l, _ in labelled_documents()]
+    own = [lexical_features(d).copy() for d in docs]
+    LineClassifier(hidden=(8,), max_iter=5, passes=2, unseen_language=1.0, n_folds=1).fit(docs, labels)
+    assert all((lexical_features(d) != w).nnz == 0 for d, w in zip(docs, own))
 
 
 def test_three_pass_model_differs_from_its_second_pass(three_pass_model):
