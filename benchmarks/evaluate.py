@@ -623,11 +623,7 @@ def unseen_vocabulary(seed: int) -> Iterator[None]:
     original = features.hash_words
 
     def shuffled_hash_words(lines, code_points=None):
-        words = original(lines, code_points).copy()
-        words.indices = perm[words.indices]
-        words.has_sorted_indices = False
-        words.sort_indices()
-        return words
+        return features.permute_word_columns(original(lines, code_points), perm)
 
     features.hash_words = shuffled_hash_words
     try:

@@ -32,6 +32,7 @@ from .html import HtmlLine
 from .text import TextLine
 
 __all__ = ["Document", "line_features", "lexical_features", "dom_features", "context_features",
+           "permute_word_columns",
            "LINE_FEATURES", "CONTEXT_FEATURES", "N_WORD_FEATURES", "N_DOM_FEATURES"]
 
 N_WORD_FEATURES = 2 ** 18
@@ -135,6 +136,24 @@ def hash_words(lines: Sequence[str], code_points: Optional["CodePoints"] = None)
     hashes = _crc32_many(utf8, offset[first], offset[last + 1] - offset[first])
     row_of = np.searchsorted(cp.starts, first, side="right") - 1
     return _hashed_rows(hashes, row_of, n, N_WORD_FEATURES, bigrams=True)
+
+
+def permute_word_columns(words: sparse.csr_matrix, perm: np.ndarray,
+                         rows: Optional[np.ndarray] = None) -> sparse.csr_matrix:
+    """A copy of hashed-word matrix ``words`` whose entries move from column ``c`` to
+    ``perm[c]`` (only in ``rows``, a boolean mask over its rows, when given): each word
+    then lands on another word's column, as a word of a language the model never saw.
+
+    >>> m = sparse.csr_matrix(np.array([[1.0, 0.0, 2.0]]))
+    >>> permute_word_columns(m, np.array([2, 0, 1])).toarray()
+    array([[0., 2., 1.]])
+    """
+    moved = words.copy()
+    hit = slice(None) if rows is None else np.repeat(rows, np.diff(words.indptr))
+    moved.indices[hit] = np.asarray(perm, dtype=moved.indices.dtype)[moved.indices[hit]]
+    moved.has_sorted_indices = False
+    moved.sort_indices()
+    return moved
 
 
 def _hash_words_by_regex(lines: Sequence[str]) -> sparse.csr_matrix:

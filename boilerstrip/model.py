@@ -36,7 +36,8 @@ from scipy import sparse
 
 from .decoding import keep_lines
 from .features import (CONTEXT_FEATURES, LINE_FEATURES, N_DOM_FEATURES, N_WORD_FEATURES, Document,
-                       context_features, dom_features, lexical_features, line_features)
+                       context_features, dom_features, lexical_features, line_features,
+                       permute_word_columns)
 
 __all__ = ["LineClassifier", "CLASSES", "CLASS_OF_LABEL"]
 
@@ -298,13 +299,8 @@ class LineClassifier:
         there are none."""
         if not unseen.any():
             return words
-        perm = np.random.default_rng(self.random_state + 1).permutation(N_WORD_FEATURES).astype(words.indices.dtype)
-        moved = words.copy()
-        entry_doc = line_doc[np.repeat(np.arange(words.shape[0]), np.diff(words.indptr))]
-        hit = unseen[entry_doc]
-        moved.indices[hit] = perm[moved.indices[hit]]
-        moved.has_sorted_indices = False
-        moved.sort_indices()
+        perm = np.random.default_rng(self.random_state + 1).permutation(N_WORD_FEATURES)
+        moved = permute_word_columns(words, perm, rows=unseen[line_doc])
         for k in np.flatnonzero(unseen):
             docs[k].cache.clear()
             docs[k].cache["words"] = moved[int(np.searchsorted(line_doc, k)):int(np.searchsorted(line_doc, k, "right"))]
