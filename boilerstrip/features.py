@@ -41,7 +41,12 @@ N_TOPIC_FEATURES = 2 ** 14
 MAX_HASHED_CHARS = 1000  # a line's lexical features come from its first 1,000 characters
 
 _DIGIT = re.compile(r"\d")
-_TOKEN = re.compile(r"\w+")
+# Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, kana, CJK
+# ideographs): each character is a word, as in the benchmark's tokens.  Their runs would
+# otherwise be whole clauses, which no two lines share.
+_NOSPACE = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3005-\u3007\u3040-\u30ff\u31f0-\u31ff"
+            "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f")
+_TOKEN = re.compile(f"(?=[{_NOSPACE}])\\w|[^\\W{_NOSPACE}]+")
 # Memo of crc32(token) for DOM words and the regular-expression path of hash_words:
 # bounded, pure, shared by all models.
 _TOKEN_HASHES: dict[str, int] = {}
@@ -126,8 +131,10 @@ def hash_words(lines: Sequence[str], code_points: Optional["CodePoints"] = None)
     if (folded == _UNFOLDABLE).any():
         return _hash_words_by_regex(lines)
     word = folded != 0
-    first = np.flatnonzero(word & ~np.concatenate([[False], word[:-1]]))
-    last = np.flatnonzero(word & ~np.concatenate([word[1:], [False]]))
+    # A character of a script written without spaces is a word of its own.
+    alone = word & _nospace_table()[folded]   # as folded: a Thai digit is a 0 like any other
+    first = np.flatnonzero(word & ~(np.concatenate([[False], word[:-1] & ~alone[:-1]]) & ~alone))
+    last = np.flatnonzero(word & ~(np.concatenate([word[1:] & ~alone[1:], [False]]) & ~alone))
     # UTF-8 bytes of the folded text (non-word characters as spaces), and where each
     # character's bytes begin: every folded character is in the BMP.
     chars = np.where(word, folded, 32).astype(np.uint32)
@@ -181,6 +188,16 @@ def _fold_table() -> np.ndarray:
             table[cp] = ord("0")
         elif low.isalnum() or low == "_":
             table[cp] = ord(low)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _nospace_table() -> np.ndarray:
+    """Per BMP code point, whether it is a character of a script without spaces (``_NOSPACE``)."""
+    table = np.zeros(0x10000, dtype=bool)
+    for lo, hi in re.findall(r"(.)-(.)", _NOSPACE):
+        if ord(lo) < 0x10000:
+            table[ord(lo):ord(hi) + 1] = True
     return table
 
 
@@ -325,7 +342,8 @@ def _cache_feature(doc: Document, key: str, value):
 
 # ---------------------------------------------------------------- character classes
 # One byte per code point of the Basic Multilingual Plane, built once on first use.
-ALPHA, UPPER, LOWER, DIGIT, SPACE, PUNCT, CJK = 1, 2, 4, 8, 16, 32, 64
+# NOSPACE: a character of a script written without spaces (``_NOSPACE``), a word of its own.
+ALPHA, UPPER, LOWER, DIGIT, SPACE, PUNCT, NOSPACE = 1, 2, 4, 8, 16, 32, 64
 # Punctuation classes that matter for boilerplate share the table, one bit each.
 _CLASSES = {
     "terminal": ".!?。！？…\"'”’»)]:;", "sentence_end": ".!?。！？…", "bullet": "•·-–—*►▶●■◆○◦>|",
@@ -352,9 +370,8 @@ def _char_table() -> np.ndarray:
             flags |= SPACE
         elif not ch.isalnum() and 0x20 < cp and ch.isprintable():
             flags |= PUNCT
-        if 0x3040 <= cp <= 0x9FFF or 0xAC00 <= cp <= 0xD7AF or 0xF900 <= cp <= 0xFAFF:
-            flags |= CJK
         table[cp] = flags
+    table[_nospace_table()] |= NOSPACE
     for bit, chars in zip((TERMINAL, SENTENCE_END, BULLET, OPEN, CLOSE, SEPARATOR, COMMA, DATE_SEP),
                           _CLASSES.values()):
         for ch in chars:
@@ -398,7 +415,7 @@ def _cue_hits(cps: np.ndarray, flags: np.ndarray) -> list[np.ndarray]:
 
 
 LINE_FEATURES = (
-    ["log_chars", "log_words", "alpha", "digit", "upper", "punct", "cjk", "mean_word_len",
+    ["log_chars", "log_words", "alpha", "digit", "upper", "punct", "mean_word_len",
      "titlecase", "short_words", "ends_terminal", "ends_sentence", "ends_colon", "starts_bullet",
      "starts_digit", "starts_lower", "parenthesised", "all_caps"]
     + [f"log_{name}" for name in _CUES] + ["log_separators", "log_sentences", "log_commas"]
@@ -442,7 +459,7 @@ def _shift(values: np.ndarray, by: int, fill: float = 0.0) -> np.ndarray:
 CHAR_CHUNK = 1 << 20   # code points per step of _char_stats: its temporaries stay bounded
 _HALO_BEFORE, _HALO_AFTER = 1, 4   # a character's hits look one back and up to four ahead
 _COUNTS = (("alpha", ALPHA), ("upper", UPPER), ("digit", DIGIT), ("space", SPACE), ("punct", PUNCT),
-           ("cjk", CJK), ("separators", SEPARATOR), ("commas", COMMA))
+           ("separators", SEPARATOR), ("commas", COMMA))
 
 
 def _flags(cps: np.ndarray) -> np.ndarray:
@@ -451,22 +468,32 @@ def _flags(cps: np.ndarray) -> np.ndarray:
     return flags
 
 
-def _char_hits(cps: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """Per character: where each counted class or cue is, and where words start and end.
+def _char_hits(cps: np.ndarray) -> dict[str, np.ndarray]:
+    """Per character: where each counted class or cue is, and where words (and short
+    words) start.
 
-    A word is a run of non-space characters; the separators between lines are newlines,
-    which the character table marks as space."""
+    A word is a run of non-space characters, except that a character of a script written
+    without spaces (Chinese, Japanese, Thai, ...) is a word of its own, so that word
+    counts and lengths mean the same in every script; the separators between lines are
+    newlines, which the character table marks as space."""
     flags = _flags(cps)
     hits = {name: (flags & bit) > 0 for name, bit in _COUNTS}
     nonspace = ~hits["space"]
-    word_start = nonspace & ~np.concatenate([[False], nonspace[:-1]])
-    word_end = nonspace & ~np.concatenate([nonspace[1:], [False]])
+    # A non-space character continues the word before it unless either is NOSPACE.
+    joins = nonspace & ~((flags & NOSPACE) > 0)
+    word_start = nonspace & ~np.concatenate([[False], joins[:-1] & joins[1:]])
+    word_end = nonspace & ~np.concatenate([joins[1:] & joins[:-1], [False]])
     hits["words"] = word_start
     hits["title_words"] = word_start & hits["upper"]
+    # Short words (1-3 characters) are a script-independent proxy for function words.  The
+    # first word end at or after a word's start is its own, so a start is a short word's
+    # when an end is at most two characters on: no per-word arrays, whatever the input.
+    ends_soon = word_end | np.concatenate([word_end[1:], [False]]) | np.concatenate([word_end[2:], [False, False]])
+    hits["short_words"] = word_start & ends_soon[:len(word_start)]
     # Sentence ends: terminal punctuation before a space or the line end.
     hits["sentences"] = ((flags & SENTENCE_END) > 0) & np.concatenate([hits["space"][1:], [True]])
     hits.update(zip(_CUES, _cue_hits(cps, flags)))
-    return hits, word_start, word_end
+    return hits
 
 
 def _char_stats(cp: CodePoints, chunk: int = CHAR_CHUNK) -> dict[str, np.ndarray]:
@@ -479,11 +506,10 @@ def _char_stats(cp: CodePoints, chunk: int = CHAR_CHUNK) -> dict[str, np.ndarray
     cps, starts, lengths = cp.cps, cp.starts, cp.lengths
     n = len(lengths)
     stats = {}
-    ws, we = [], []
     for a in range(0, len(cps), chunk):
         b = min(a + chunk, len(cps))
         lo, hi = max(a - _HALO_BEFORE, 0), min(b + _HALO_AFTER, len(cps))
-        hits, word_start, word_end = _char_hits(cps[lo:hi])
+        hits = _char_hits(cps[lo:hi])
         # The piece [a, b) in line segments: the line running at a, then each line starting in it.
         inner = np.flatnonzero((starts > a) & (starts < b))
         first = int(np.searchsorted(starts, a, side="right")) - 1
@@ -498,14 +524,10 @@ def _char_stats(cp: CodePoints, chunk: int = CHAR_CHUNK) -> dict[str, np.ndarray
             if name not in stats:
                 stats[name] = np.zeros(n, dtype=np.int64)
             stats[name][rows] += count
-        ws.append(np.flatnonzero(word_start[a - lo:b - lo]) + a)
-        we.append(np.flatnonzero(word_end[a - lo:b - lo]) + a)
-        del hits, word_start, word_end
+        del hits
     stats["chars"] = lengths
-    # Short words (1-3 characters) are a script-independent proxy for function words.
-    ws, we = (np.concatenate(x) if x else np.zeros(0, dtype=np.int64) for x in (ws, we))
-    word_line = np.searchsorted(starts, ws, side="right") - 1
-    stats["short_words"] = np.bincount(word_line, weights=(we - ws + 1) <= 3, minlength=n)
+    # Each line's piece but the last ends with the newline between lines: not its own space.
+    stats["space"] = stats["space"] - (np.arange(n) < n - 1)
     ends = starts + np.maximum(lengths, 1) - 1
     stats["last"] = cps[ends]
     stats["first_flags"] = _flags(cps[starts])
@@ -531,7 +553,7 @@ def line_features(doc: Document) -> np.ndarray:
     log_chars = np.log1p(s["chars"])
     cols = [
         log_chars, np.log1p(s["words"]), s["alpha"] / chars, s["digit"] / chars,
-        s["upper"] / alpha, s["punct"] / chars, s["cjk"] / chars,
+        s["upper"] / alpha, s["punct"] / chars,
         (chars - s["space"]) / words, s["title_words"] / words, s["short_words"] / words,
         ends_terminal, ends_sentence, (last == ord(":")).astype(np.float64),
         ((first_flags & BULLET) > 0).astype(np.float64),

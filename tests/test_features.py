@@ -123,10 +123,15 @@ def test_digit_and_alpha_share():
     assert col(f, "alpha") == pytest.approx([0.5, 1.0, 0.0])
 
 
-def test_cjk_share():
-    f = line_features(doc_of("\u6771\u4eac\u306e\u5929\u6c17\u306f\u6674\u308c\u3067\u3059\u3002", "Plain latin text"))
-    assert col(f, "cjk")[0] == pytest.approx(10 / 11, abs=1e-6)
-    assert col(f, "cjk")[1] == 0
+def test_a_character_of_a_script_without_spaces_is_a_word_of_line_shape():
+    # Word counts and lengths mean the same in Chinese or Japanese as in English: a
+    # clause of 10 ideographs and kana is 10 short words, not one very long word.
+    ja = "\u6771\u4eac\u306e\u5929\u6c17\u306f\u6674\u308c\u3067\u3059\u3002"
+    f = line_features(doc_of(ja, "Plain latin text", "\u5929\u6c17 latin"))
+    assert np.expm1(col(f, "log_words")) == pytest.approx([11, 3, 3], abs=1e-4)
+    assert col(f, "mean_word_len")[0] < 1.1 < col(f, "mean_word_len")[1]
+    assert col(f, "short_words")[0] == pytest.approx(1.0)
+    assert "cjk" not in LINE_FEATURES   # a script is no cue to boilerplate
 
 
 def test_url_count():
@@ -202,7 +207,7 @@ def test_line_features_cached_on_document():
 
 def test_line_features_do_not_leak_between_lines():
     """A line's own (non-context) features do not depend on which document it is in."""
-    own = ["log_chars", "log_words", "alpha", "digit", "upper", "punct", "cjk", "ends_terminal", "log_url", "log_year"]
+    own = ["log_chars", "log_words", "alpha", "digit", "upper", "punct", "mean_word_len", "ends_terminal", "log_url", "log_year"]
     a = line_features(doc_of("First line 2020.", "www.example.com"))
     b = line_features(doc_of("www.example.com", "Other text here", "First line 2020."))
     for name in own:
@@ -340,6 +345,18 @@ def test_hash_words_equals_its_regex_definition(lines):
 def test_hash_words_equals_its_regex_definition_on_any_text(lines):
     # BMP text: almost always the vectorised path (the table folds all but two letters)
     assert _same_matrix(hash_words(lines), _hash_words_by_regex(lines))
+
+
+@pytest.mark.parametrize("text, spaced", [
+    ("市议会批准", "市 议 会 批 准"),
+    ("GPU芯片股大跌3%", "gpu 芯 片 股 大 跌 0"),
+    ("市議会、メインストリート", "市 議 会 メ イ ン ス ト リ ー ト"),
+])
+def test_hash_words_a_character_of_a_script_without_spaces_is_a_word(text, spaced):
+    # Runs of such characters are whole clauses, which two lines of one story never
+    # share; a word per character (as the benchmark tokenises them) makes them comparable.
+    for fn in (hash_words, _hash_words_by_regex):
+        assert (fn([text]) != hash_words([spaced])).nnz == 0
 
 
 def test_crc32_many_equals_zlib():
