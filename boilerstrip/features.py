@@ -341,7 +341,7 @@ def _cache_feature(doc: Document, key: str, value):
 
 
 # ---------------------------------------------------------------- character classes
-# One byte per code point of the Basic Multilingual Plane, built once on first use.
+# Two bytes (bit flags) per code point of the Basic Multilingual Plane, built once on first use.
 # NOSPACE: a character of a script written without spaces (``_NOSPACE``), a word of its own.
 ALPHA, UPPER, LOWER, DIGIT, SPACE, PUNCT, NOSPACE = 1, 2, 4, 8, 16, 32, 64
 # Punctuation classes that matter for boilerplate share the table, one bit each.
@@ -488,8 +488,8 @@ def _char_hits(cps: np.ndarray) -> dict[str, np.ndarray]:
     # Short words (1-3 characters) are a script-independent proxy for function words.  The
     # first word end at or after a word's start is its own, so a start is a short word's
     # when an end is at most two characters on: no per-word arrays, whatever the input.
-    ends_soon = word_end | np.concatenate([word_end[1:], [False]]) | np.concatenate([word_end[2:], [False, False]])
-    hits["short_words"] = word_start & ends_soon[:len(word_start)]
+    padded = np.concatenate([word_end, [False, False]])
+    hits["short_words"] = word_start & (padded[:-2] | padded[1:-1] | padded[2:])
     # Sentence ends: terminal punctuation before a space or the line end.
     hits["sentences"] = ((flags & SENTENCE_END) > 0) & np.concatenate([hits["space"][1:], [True]])
     hits.update(zip(_CUES, _cue_hits(cps, flags)))
