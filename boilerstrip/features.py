@@ -131,10 +131,9 @@ def hash_words(lines: Sequence[str], code_points: Optional["CodePoints"] = None)
     if (folded == _UNFOLDABLE).any():
         return _hash_words_by_regex(lines)
     word = folded != 0
-    # A character of a script written without spaces is a word of its own.
-    alone = word & _nospace_table()[folded]   # as folded: a Thai digit is a 0 like any other
-    first = np.flatnonzero(word & ~(np.concatenate([[False], word[:-1] & ~alone[:-1]]) & ~alone))
-    last = np.flatnonzero(word & ~(np.concatenate([word[1:] & ~alone[1:], [False]]) & ~alone))
+    # As folded: a Thai digit is a 0 like any other.
+    starts, ends = _word_bounds(word, _nospace_table()[folded])
+    first, last = np.flatnonzero(starts), np.flatnonzero(ends)
     # UTF-8 bytes of the folded text (non-word characters as spaces), and where each
     # character's bytes begin: every folded character is in the BMP.
     chars = np.where(word, folded, 32).astype(np.uint32)
@@ -143,6 +142,16 @@ def hash_words(lines: Sequence[str], code_points: Optional["CodePoints"] = None)
     hashes = _crc32_many(utf8, offset[first], offset[last + 1] - offset[first])
     row_of = np.searchsorted(cp.starts, first, side="right") - 1
     return _hashed_rows(hashes, row_of, n, N_WORD_FEATURES, bigrams=True)
+
+
+def _word_bounds(inside: np.ndarray, alone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where words start and end, for characters that are ``inside`` a word: runs of
+    them, except that a character of a script written without spaces (``alone``) is a
+    word of its own.  Shared by the hashed words and the line shape."""
+    joins = inside & ~alone   # continues the word before it, if that one also joins
+    start = inside & ~np.concatenate([[False], joins[:-1] & joins[1:]])
+    end = inside & ~np.concatenate([joins[1:] & joins[:-1], [False]])
+    return start, end
 
 
 def permute_word_columns(words: sparse.csr_matrix, perm: np.ndarray,
@@ -478,11 +487,7 @@ def _char_hits(cps: np.ndarray) -> dict[str, np.ndarray]:
     newlines, which the character table marks as space."""
     flags = _flags(cps)
     hits = {name: (flags & bit) > 0 for name, bit in _COUNTS}
-    nonspace = ~hits["space"]
-    # A non-space character continues the word before it unless either is NOSPACE.
-    joins = nonspace & ~((flags & NOSPACE) > 0)
-    word_start = nonspace & ~np.concatenate([[False], joins[:-1] & joins[1:]])
-    word_end = nonspace & ~np.concatenate([joins[1:] & joins[:-1], [False]])
+    word_start, word_end = _word_bounds(~hits["space"], (flags & NOSPACE) > 0)
     hits["words"] = word_start
     hits["title_words"] = word_start & hits["upper"]
     # Short words (1-3 characters) are a script-independent proxy for function words.  The
