@@ -150,7 +150,8 @@ def test_articles_interrupted_by_boilerplate_stay_whole(pages):
     # Measured with the shipped model (fb6faad386a7) on these 20 articles: 0.986 of the
     # article kept, 0.68 of the inserted lines kept (0.986 and 0.60 with the model before it,
     # c9e5d3f1918f, trained on the same corpus with the CJK-share feature: retraining moves
-    # this mean by a block or two; 0.973 and 0.70, at the bound, with the one before that; 0.981 and 0.62 with the article-fit model before that, which
+    # this mean by a block or two; 0.973 and 0.70, at the bound, with the one before that;
+    # 0.981 and 0.62 with the article-fit model before that, which
     # removed 59 % of the inserted lines of the 356 interrupted test documents against
     # 64 % then; 0.50 with the model before the article-fit features; 0.85 before
     # interrupted articles were trained on).  The blocks are kept or dropped whole, so one
