@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from boilerstrip.data.aggregate import assemble, interrupted_doc
+from boilerstrip.data.aggregate import aggregator_doc, assemble, interrupted_doc
 from boilerstrip.data.align import align_lines, tokens
 from boilerstrip.data.build import build
 from boilerstrip.data.corpora import SOURCES, read_all, site_of, strip_l3s_annotations
@@ -180,6 +180,40 @@ def test_assemble_counts_lines():
     assert text == "a\nb\nc" and labels == ["title", "body", "boilerplate"]
     text, _ = assemble([[("a", "title", False), ("b", "body", True)], [("c", "boilerplate", False)]], "paragraphs")
     assert text == "a\n\nb\n\nc"
+
+
+def _labelled_page(name: str, site: str, n_body: int) -> dict:
+    lines = [("Home", "boilerplate", False), (f"{name} headline", "title", True)]
+    lines += [(f"{name} paragraph {k} with enough words to read.", "body", True) for k in range(n_body)]
+    lines += [("Share this", "boilerplate", True)]
+    return {"page": name, "site": site, "title": f"{name} headline", "styles": {s: lines for s in STYLES}}
+
+
+def test_aggregator_doc_keeps_its_article_and_appends_other_sites_stories_whole():
+    page = _labelled_page("own", "own.com", 6)
+    others = [page] + [_labelled_page(f"other{k}", f"site{k}.com", 8) for k in range(5)]
+    pool, short_pool = ["Related: a story", "Sign up now", "12 comments"], ["Reuters", "2 hours ago"]
+    n_stories, styles = set(), set()
+    for seed in range(40):
+        style, text, labels = aggregator_doc(page, others, pool, short_pool, STYLES, seed)
+        styles.add(style)
+        lines = [l.text for l in split_lines(text)]
+        assert len(lines) == len(labels)
+        # The page's own headline and body, whole and in order, are all that is kept.
+        kept = [t for t, lab in zip(lines, labels) if lab in ("title", "body")]
+        assert kept == ["own headline"] + [f"own paragraph {k} with enough words to read." for k in range(6)]
+        assert not any(t.startswith("own") for t, lab in zip(lines, labels) if lab == "boilerplate")
+        # Then 1-3 stories of other sites, each its headline followed by its whole body.
+        heads = [k for k, t in enumerate(lines) if t.startswith("other") and t.endswith("headline")]
+        assert 1 <= len(heads) <= 3 and heads[0] > lines.index("own paragraph 5 with enough words to read.")
+        for h in heads:
+            name = lines[h].split()[0]
+            story = [t for t in lines[h + 1:] if t.startswith(name)]
+            assert story == [f"{name} paragraph {k} with enough words to read." for k in range(8)]
+        assert {t for t, lab in zip(lines, labels) if lab == "boilerplate" and not t.startswith("other")} \
+            <= set(pool) | set(short_pool) | {"Home"}
+        n_stories.add(len(heads))
+    assert n_stories == {1, 2, 3} and len(styles) > 1     # the seed varies the mix
 
 
 def test_interrupted_doc_keeps_the_whole_article_in_order():
