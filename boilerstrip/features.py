@@ -244,13 +244,25 @@ def _crc32_many(buf: np.ndarray, start: np.ndarray, length: np.ndarray) -> np.nd
 
 
 def hash_dom(tokens: Sequence[str]) -> sparse.csr_matrix:
-    """Hashed space-separated DOM words of each line."""
-    hashes: dict[str, list[int]] = {}
-    for s in tokens:
-        if s not in hashes:
-            hashes[s] = [_token_hash(t) for t in s.split()]
-    flat, row_of = _flat_rows([hashes[s] for s in tokens])
-    return _hashed_rows(flat, row_of, len(tokens), N_DOM_FEATURES, bigrams=False)
+    """Hashed space-separated DOM words of each line.
+
+    A page's lines share a few distinct strings: each is hashed once, and the lines'
+    rows are gathered from those rows."""
+    distinct: dict[str, int] = {}
+    which = np.fromiter((distinct.setdefault(s, len(distinct)) for s in tokens), dtype=np.int64,
+                        count=len(tokens))
+    flat, row_of = _flat_rows([[_token_hash(t) for t in s.split()] for s in distinct])
+    rows = _hashed_rows(flat, row_of, len(distinct), N_DOM_FEATURES, bigrams=False)
+    return _gather_rows(rows, which)
+
+
+def _gather_rows(m: sparse.csr_matrix, which: np.ndarray) -> sparse.csr_matrix:
+    """``m[which]`` for a CSR matrix, built from index arithmetic."""
+    sizes = np.diff(m.indptr)[which]
+    indptr = np.concatenate([[0], np.cumsum(sizes)])
+    # Entry k of output row r comes from m.indptr[which[r]] + (k - indptr[r]).
+    src = np.repeat(m.indptr[which] - indptr[:-1], sizes) + np.arange(indptr[-1])
+    return sparse.csr_matrix((m.data[src], m.indices[src], indptr), shape=(len(which), m.shape[1]))
 
 
 @dataclass
@@ -581,11 +593,10 @@ def line_features(doc: Document) -> np.ndarray:
         _window_mean(log_chars, 2), _window_mean(log_chars, 5), _window_mean(ends_terminal, 3),
     ]
     if doc.dom is not None:
-        depth = np.array([d.depth for d in doc.dom], dtype=np.float64)
-        cols += [np.ones(n), np.array([d.heading for d in doc.dom], dtype=np.float64),
-                 np.array([d.link_share for d in doc.dom], dtype=np.float64),
-                 depth / max(depth.max(), 1.0),
-                 np.array([d.in_boilerplate for d in doc.dom], dtype=np.float64)]
+        _, _, heading, link_share, depth, in_boilerplate, *_ = zip(*doc.dom)   # HtmlLine fields
+        heading, link_share, depth, in_boilerplate = (np.array(c, dtype=np.float64) for c in
+                                                      (heading, link_share, depth, in_boilerplate))
+        cols += [np.ones(n), heading, link_share, depth / max(depth.max(), 1.0), in_boilerplate]
     else:
         cols += [np.zeros(n)] * 5
     return _cache_feature(doc, "line", np.column_stack(cols).astype(np.float32))

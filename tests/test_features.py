@@ -16,7 +16,7 @@ from scipy import sparse
 from boilerstrip.features import (ARTICLE_JOIN, CONTEXT_FEATURES, LINE_FEATURES, N_DOM_FEATURES, N_WORD_FEATURES, CodePoints,
                                   Document, _char_stats, _crc32_many, _hash_words_by_regex, _main_block,
                                   context_features,
-                                  dom_features, hash_words, lexical_features, line_features)
+                                  dom_features, hash_dom, hash_words, lexical_features, line_features)
 from boilerstrip.html import render_html
 from boilerstrip.text import split_lines
 
@@ -272,6 +272,19 @@ def test_hash_words_unigram_column_is_crc32():
     assert m.nnz == 1
     assert m.indices[0] == zlib.crc32(b"hello") % N_WORD_FEATURES
     assert m.data[0] == pytest.approx(1.0)
+
+
+def test_hash_dom_rows_are_each_strings_own_hashed_words():
+    tokens = ["tag=p a=story a=body", "tag=li a=menu", "", "tag=p a=story a=body", "tag=li a=menu a=menu"]
+    m = hash_dom(tokens)
+    assert m.shape == (5, N_DOM_FEATURES)
+    for k, s in enumerate(tokens):   # the same row as the string hashed on its own
+        alone = hash_dom([s])
+        assert m[k].indices.tolist() == alone.indices.tolist() and m[k].data.tolist() == alone.data.tolist()
+        assert sorted(m[k].indices.tolist()) == sorted({zlib.crc32(w.encode()) % N_DOM_FEATURES for w in s.split()})
+    assert m[2].nnz == 0
+    assert m[4].data.tolist() == pytest.approx([1 / 5 ** 0.5, 2 / 5 ** 0.5]) or \
+        m[4].data.tolist() == pytest.approx([2 / 5 ** 0.5, 1 / 5 ** 0.5])   # counts, then unit length
 
 
 def test_hash_words_case_and_digit_folding():
