@@ -715,3 +715,19 @@ def test_context_features_reuse_topic_vectors_only_for_the_same_idf():
     fresh = context_features(doc_of(*HARBOUR, *CHIPS), proba, other_idf)
     np.testing.assert_array_equal(context_features(doc, proba, other_idf), fresh)
     assert not np.array_equal(fresh, first)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["ferry harbour", "council vote", "chip maker shares", "the ferry",
+                                           "shares fell", "...", "vote on the harbour plan"]),
+                          st.integers(0, 2), st.sampled_from([0.0, 0.3, 1.0])), min_size=1, max_size=25))
+def test_segment_entries_are_the_sorted_sums_of_their_lines_entries(rows):
+    from boilerstrip.features import _segment_entries, _sum_entries, _topic_vectors
+    doc = doc_of(*[text for text, _, _ in rows])
+    seg = np.cumsum([step for _, step, _ in rows])   # runs of consecutive lines
+    weight = np.array([w for _, _, w in rows])
+    row, col, val = _topic_vectors(doc, ONES_IDF)
+    expected = _sum_entries(seg[row], col, weight[row] * val)
+    got = _segment_entries(doc, ONES_IDF, seg, weight)
+    for e, g in zip(expected, got):
+        assert g.tolist() == e.tolist()   # the same entries, in the same order, the same sums
