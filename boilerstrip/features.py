@@ -554,6 +554,12 @@ def _char_stats(cp: CodePoints, chunk: int = CHAR_CHUNK) -> dict[str, np.ndarray
     return stats
 
 
+def _columns(cols: list[np.ndarray]) -> np.ndarray:
+    """Per-line feature columns as one C-ordered float32 matrix (rows: lines); one
+    conversion of the whole list, where ``column_stack`` makes each column 2-D first."""
+    return np.ascontiguousarray(np.array(cols, dtype=np.float32).T)
+
+
 def line_features(doc: Document) -> np.ndarray:
     """Dense per-line features, ``(len(doc), len(LINE_FEATURES))`` float32."""
     if "line" in doc.cache:
@@ -601,7 +607,7 @@ def line_features(doc: Document) -> np.ndarray:
         cols += [np.ones(n), heading, link_share, depth / max(depth.max(), 1.0), in_boilerplate]
     else:
         cols += [np.zeros(n)] * 5
-    return _cache_feature(doc, "line", np.column_stack(cols).astype(np.float32))
+    return _cache_feature(doc, "line", _columns(cols))
 
 
 def lexical_features(doc: Document) -> sparse.csr_matrix:
@@ -739,7 +745,7 @@ def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.nd
     cols += _article_fit(doc, idf, seg, in_body, first)
     # How much of the above (and of the first pass's word weights) the language allows trusting.
     cols.append(np.full(n, _known_language(doc, idf)))
-    return np.column_stack(cols).astype(np.float32)
+    return _columns(cols)
 
 
 def _sum_entries(row: np.ndarray, col: np.ndarray, val: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
