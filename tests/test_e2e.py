@@ -65,8 +65,9 @@ def test_clean_articles_come_back_whole(pages):
         body = [l for l in lines if l.text != page.gold_title]
         kept += sum(len(l.text) for l in body if l.kept)
         total += sum(len(l.text) for l in body)
-    # The target is 0.99; the shipped model keeps 0.944 of these 40 long-form articles
-    # (it still drops some sections after subheadings).  This guards against regressions.
+    # The target is 0.99; the shipped model keeps 0.926 of these 40 long-form articles
+    # (it still drops sections of listicles and after subheadings).  This guards against
+    # regressions: a retrain with teaser aggregator documents kept 0.897 and was not shipped.
     assert kept / total >= 0.9
 
 
