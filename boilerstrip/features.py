@@ -249,22 +249,17 @@ def hash_dom(tokens: Sequence[str]) -> sparse.csr_matrix:
     """Hashed space-separated DOM words of each line.
 
     A page's lines share a few distinct strings: each is hashed once, and the lines'
-    rows are gathered from those rows."""
-    distinct: dict[str, int] = {}
-    which = np.fromiter((distinct.setdefault(s, len(distinct)) for s in tokens), dtype=np.int64,
-                        count=len(tokens))
+    rows are taken from those rows."""
+    distinct, which = _distinct(tokens)
     flat, row_of = _flat_rows([[_token_hash(t) for t in s.split()] for s in distinct])
-    rows = _hashed_rows(flat, row_of, len(distinct), N_DOM_FEATURES, bigrams=False)
-    return _gather_rows(rows, which)
+    return _hashed_rows(flat, row_of, len(distinct), N_DOM_FEATURES, bigrams=False)[which]
 
 
-def _gather_rows(m: sparse.csr_matrix, which: np.ndarray) -> sparse.csr_matrix:
-    """``m[which]`` for a CSR matrix, built from index arithmetic."""
-    sizes = np.diff(m.indptr)[which]
-    indptr = np.concatenate([[0], np.cumsum(sizes)])
-    # Entry k of output row r comes from m.indptr[which[r]] + (k - indptr[r]).
-    src = np.repeat(m.indptr[which] - indptr[:-1], sizes) + np.arange(indptr[-1])
-    return sparse.csr_matrix((m.data[src], m.indices[src], indptr), shape=(len(which), m.shape[1]))
+def _distinct(keys) -> tuple[list, np.ndarray]:
+    """The distinct keys in order of first appearance, and each key's index among them."""
+    index: dict = {}
+    which = np.fromiter((index.setdefault(k, len(index)) for k in keys), dtype=np.int64)
+    return list(index), which
 
 
 @dataclass
@@ -621,11 +616,11 @@ def dom_features(doc: Document) -> sparse.csr_matrix:
     """Hashed DOM words (block tag, class/id words) for HTML input; empty rows for text."""
     if doc.dom is None:
         return sparse.csr_matrix((len(doc), N_DOM_FEATURES), dtype=np.float32)
-    words: dict[tuple[str, str], str] = {}   # lines of one page share a few tag/attribute sets
-    for d in doc.dom:
-        if (d.tag, d.attrs) not in words:
-            words[d.tag, d.attrs] = f"tag={d.tag} " + " ".join("a=" + w for w in d.attrs.split()[-12:])
-    return hash_dom([words[d.tag, d.attrs] for d in doc.dom])
+    # Lines of one page share a few tag/attribute sets: each set's words are made and
+    # hashed once, and the lines' rows taken from those.
+    sets, which = _distinct((d.tag, d.attrs) for d in doc.dom)
+    words = [f"tag={tag} " + " ".join("a=" + w for w in attrs.split()[-12:]) for tag, attrs in sets]
+    return hash_dom(words)[which]
 
 
 CONTEXT_FEATURES = (
