@@ -6,15 +6,16 @@
 ...     "Council approves park expansion",
 ...     "The city council voted on Tuesday to expand Riverside Park by twelve acres, officials said.",
 ...     "The plan, first proposed in 2019, will cost about $4 million and open in spring.",
+...     "Residents had asked for more green space for years, and the vote was unanimous.",
 ...     "Share this article\\nNo comments yet"])
 >>> print(clean(text))
 The city council voted on Tuesday to expand Riverside Park by twelve acres, officials said.
 <BLANKLINE>
 The plan, first proposed in 2019, will cost about $4 million and open in spring.
->>> [line.label for line in classify(text)]
-['boilerplate', 'title', 'body', 'body', 'boilerplate', 'boilerplate']
->>> clean(text, include_title=True).splitlines()[0]
-'Council approves park expansion'
+<BLANKLINE>
+Residents had asked for more green space for years, and the vote was unanimous.
+>>> [line.kept for line in classify(text)]
+[False, False, True, True, True, False, False]
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from boilerstrip.data.aggregate import aggregator_doc, assemble, interrupted_doc
+from boilerstrip.data.aggregate import FRAGMENT_VARIANTS, aggregator_doc, assemble, fragment_doc, interrupted_doc
 from boilerstrip.data.align import align_lines, tokens
 from boilerstrip.data.build import build
 from boilerstrip.data.corpora import SOURCES, read_all, site_of, strip_l3s_annotations
@@ -239,6 +239,35 @@ def test_interrupted_doc_keeps_the_whole_article_in_order():
     assert interrupted_doc("T", gold, [], "p") is None
 
 
+def test_fragment_docs_are_short_excerpts_of_the_page_lines():
+    lines = [("Home", "boilerplate", False), ("Headline", "title", True)]
+    lines += [(f"Paragraph {k} of the article.", "body", True) for k in range(6)]
+    lines += [("Share this", "boilerplate", True), ("Footer", "comments", False)]
+    labels = [lab for _, lab, _ in lines]
+    sizes, around, mixed_orders = set(), set(), set()
+    for k in range(80):
+        picks = [fragment_doc(lines, f"page/{k}", v) for v in range(FRAGMENT_VARIANTS)]
+        for picked in picks:
+            assert picked and len(set(picked)) == len(picked) and all(0 <= i < len(lines) for i in picked)
+        clean, surround, chrome, mixed = picks
+        assert 1 <= len(clean) <= 4 and {labels[i] for i in clean} == {"body"}          # all article
+        assert clean == list(range(clean[0], clean[-1] + 1))                            # consecutive
+        sizes.add(len(clean))
+        assert surround == list(range(surround[0], surround[-1] + 1)) and len(surround) <= 6
+        around.update(labels[i] for i in surround)
+        assert 1 <= len(chrome) <= 4 and {labels[i] for i in chrome} <= {"boilerplate", "comments"}
+        kinds = [labels[i] == "body" for i in mixed]
+        assert any(kinds) and not all(kinds) and kinds in ([True] * sum(kinds) + [False] * (len(kinds) - sum(kinds)),
+                                                           [False] * (len(kinds) - sum(kinds)) + [True] * sum(kinds))
+        mixed_orders.add(kinds[0])
+    assert sizes == {1, 2, 3, 4}                     # sizes vary, and a run stops at the body's end
+    assert {"title", "boilerplate"} <= around        # variant 1 takes the real lines around it
+    assert mixed_orders == {True, False}             # chrome before or after the excerpt
+    assert fragment_doc(lines, "page/1", 3) == fragment_doc(lines, "page/1", 3)          # seeded per page
+    assert fragment_doc([("Home", "boilerplate", False)], "p") is None                    # no body line
+    assert fragment_doc([("Text.", "body", False)], "p", 2) is None                       # no boilerplate line
+
+
 def test_full_build(corpora, tmp_path):
     out = tmp_path / "built"
     manifest = build(corpora, out, n_jobs=1, manifest_path=tmp_path / "manifest.json", log=lambda *a: None)
@@ -264,11 +293,11 @@ def test_full_build(corpora, tmp_path):
     kinds = set()
     for d in docs:
         assert keys <= set(d) <= keys | {"dom", "_split"}
-        assert d["style"] in STYLES and d["kind"] in ("page", "aggregator", "clean", "interrupted")
+        assert d["style"] in STYLES and d["kind"] in ("page", "aggregator", "clean", "interrupted", "fragment")
         assert len(split_lines(d["text"])) == len(d["labels"])
         assert d["source"] != "trafilatura-eval"
         kinds.add(d["kind"])
-        if d["kind"] == "page" and d["style"] == "paragraphs":
+        if d["kind"] in ("page", "fragment") and d["style"] == "paragraphs":
             assert len(d["dom"]) == len(d["labels"]) and len(d["dom"][0]) == 6
         if d["kind"] == "page":
             assert "body" in d["labels"]

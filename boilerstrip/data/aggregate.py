@@ -7,6 +7,11 @@ article's own title/body lines (sometimes after a few of its own boilerplate lin
 then boilerplate lines of other pages, then 1-3 other articles from other sites, each
 behind its headline and a short source/time line.  Only the first article is body.
 
+Fragments are a few consecutive lines cut out of a real page (a paragraph or two, now
+and then with the lines around them), as scrapers hand over excerpts, briefs and HTML
+fragments: short inputs whose document context is thin, where a whole-page model would
+otherwise drop a lone paragraph of article.
+
 Interrupted documents are the converse: one whole article with a few boilerplate,
 related-article or comment lines of other pages inserted between its paragraphs, as
 inline "Related"/promotion blocks are on real pages.  The article carries on after
@@ -21,7 +26,7 @@ import zlib
 
 from ..text import split_lines
 
-__all__ = ["assemble", "aggregator_doc", "clean_doc", "interrupted_doc", "BOILER_POOL_LABELS"]
+__all__ = ["assemble", "aggregator_doc", "clean_doc", "fragment_doc", "FRAGMENT_VARIANTS", "interrupted_doc", "BOILER_POOL_LABELS"]
 
 BOILER_POOL_LABELS = ("boilerplate", "related", "comments")
 
@@ -123,3 +128,44 @@ def interrupted_doc(title: str, gold: str, pool: list[str], key: str,
     blocks.append(body[start:])
     text, labels = assemble(blocks, style)
     return style, text, labels
+
+
+FRAGMENT_VARIANTS = 4
+
+
+def _run(lines: list[tuple[str, str, bool]], start: int, most: int, labels: tuple) -> list[int]:
+    """Indices of up to ``most`` consecutive lines from ``start`` whose labels are in ``labels``."""
+    end = start
+    while end < min(len(lines), start + most) and lines[end][1] in labels:
+        end += 1
+    return list(range(start, end))
+
+
+def fragment_doc(lines: list[tuple[str, str, bool]], key: str, variant: int = 0,
+                 seed: int = 0) -> list[int] | None:
+    """Indices, in document order, of the page lines that make a short excerpt, or None
+    when the page lacks the lines a variant needs.
+
+    0. 1-4 consecutive body lines alone: a clean excerpt, all article.
+    1. from up to 2 lines before a body line to 1-4 lines after it, whatever they are:
+       an excerpt with its real surroundings.
+    2. 1-4 consecutive boilerplate lines alone (a menu, a share or comment widget): a
+       short input can be all boilerplate too.
+    3. 1-3 consecutive body lines with a run of 1-3 of the page's boilerplate lines
+       before or after them: an excerpt cut with some of the page's chrome.
+    """
+    rng = _rng(seed + 3 + variant, key)
+    body = [i for i, (_, lab, _) in enumerate(lines) if lab == "body"]
+    boiler = [i for i, (_, lab, _) in enumerate(lines) if lab in BOILER_POOL_LABELS]
+    if not body or (variant >= 2 and not boiler):
+        return None
+    if variant == 0:
+        return _run(lines, rng.choice(body), rng.randint(1, 4), ("body",))
+    if variant == 1:
+        first = rng.choice(body)
+        return list(range(max(0, first - rng.randint(0, 2)), min(len(lines), first + rng.randint(1, 4))))
+    chrome = _run(lines, rng.choice(boiler), rng.randint(1, 4 if variant == 2 else 3), BOILER_POOL_LABELS)
+    if variant == 2:
+        return chrome
+    article = _run(lines, rng.choice(body), rng.randint(1, 3), ("body",))
+    return chrome + article if rng.random() < 0.4 else article + chrome

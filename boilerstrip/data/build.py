@@ -18,7 +18,7 @@ from joblib import Parallel, delayed
 
 from ..html import STYLES, render_html, to_text
 from ..text import split_lines
-from .aggregate import BOILER_POOL_LABELS, aggregator_doc, clean_doc, interrupted_doc
+from .aggregate import BOILER_POOL_LABELS, FRAGMENT_VARIANTS, aggregator_doc, clean_doc, fragment_doc, interrupted_doc
 from .align import align_lines
 from .corpora import SOURCES, archive_path, l3s_mark, read_all, sha256
 from .splits import SPLITS, assign_splits
@@ -147,6 +147,13 @@ def build(corpora: Path, out: Path, limit: int | None = None, n_jobs: int = 2,
                 for variant in range(AGGREGATORS_PER_PAGE):
                     style, text, labels = aggregator_doc(mine, others, pool, short_pool, STYLES, SEED + variant)
                     docs.append(_doc(p, "aggregator", style, text, labels, variant=variant))
+                lines = r["styles"]["paragraphs"]
+                for variant in range(FRAGMENT_VARIANTS):
+                    picked = fragment_doc(lines, p.page_id, variant, SEED)
+                    if picked:
+                        docs.append(_doc(p, "fragment", "paragraphs", to_text_lines([lines[i] for i in picked]),
+                                         [lines[i][1] for i in picked], {"dom": [r["dom"][i] for i in picked]},
+                                         variant))
             if p.gold_text.strip():
                 style, text, labels = clean_doc(p.gold_title, p.gold_text, p.page_id, SEED)
                 docs.append(_doc(p, "clean", style, text, labels))
