@@ -26,7 +26,8 @@ import zlib
 
 from ..text import split_lines
 
-__all__ = ["assemble", "aggregator_doc", "clean_doc", "fragment_doc", "FRAGMENT_VARIANTS", "interrupted_doc", "BOILER_POOL_LABELS"]
+__all__ = ["assemble", "aggregator_doc", "clean_doc", "fragment_doc", "FRAGMENT_VARIANTS", "interrupted_doc",
+           "BOILER_POOL_LABELS"]
 
 BOILER_POOL_LABELS = ("boilerplate", "related", "comments")
 
@@ -147,7 +148,7 @@ def fragment_doc(lines: list[tuple[str, str, bool]], key: str, variant: int = 0,
     when the page lacks the lines a variant needs.
 
     0. 1-4 consecutive body lines alone: a clean excerpt, all article.
-    1. from up to 2 lines before a body line to 1-4 lines after it, whatever they are:
+    1. from up to 2 lines before a body line to 0-3 lines after it, whatever they are:
        an excerpt with its real surroundings.
     2. 1-4 consecutive boilerplate lines alone (a menu, a share or comment widget): a
        short input can be all boilerplate too.
