@@ -246,13 +246,10 @@ def _crc32_many(buf: np.ndarray, start: np.ndarray, length: np.ndarray) -> np.nd
 
 
 def hash_dom(tokens: Sequence[str]) -> sparse.csr_matrix:
-    """Hashed space-separated DOM words of each line.
-
-    A page's lines share a few distinct strings: each is hashed once, and the lines'
-    rows are taken from those rows."""
-    distinct, which = _distinct(tokens)
-    flat, row_of = _flat_rows([[_token_hash(t) for t in s.split()] for s in distinct])
-    return _hashed_rows(flat, row_of, len(distinct), N_DOM_FEATURES, bigrams=False)[which]
+    """Hashed space-separated DOM words of each string: a row of word counts scaled to
+    unit length.  :func:`dom_features` passes each of a page's distinct strings once."""
+    flat, row_of = _flat_rows([[_token_hash(t) for t in s.split()] for s in tokens])
+    return _hashed_rows(flat, row_of, len(tokens), N_DOM_FEATURES, bigrams=False)
 
 
 def _distinct(keys) -> tuple[list, np.ndarray]:
