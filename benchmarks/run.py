@@ -132,8 +132,8 @@ def _round_robin(records: list[dict], key: str, limit: int) -> list[dict]:
     return [records[i] for i in sorted(chosen)]
 
 
-def load_data(data: Path, split: str, limit: int, quick: bool) -> tuple[list[dict], list[dict], list[dict]]:
-    """(pages, aggregator+clean+interrupted docs, plain page docs in 'paragraphs' style)."""
+def load_data(data: Path, split: str, limit: int, quick: bool) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
+    """(pages, aggregator+clean+interrupted docs, plain page docs in 'paragraphs' style, fragments)."""
     pages = list(load_pages(data, split))
     if limit:
         per: dict[str, int] = defaultdict(int)
@@ -145,12 +145,14 @@ def load_data(data: Path, split: str, limit: int, quick: bool) -> tuple[list[dic
         pages = kept
     if quick:
         pages = _round_robin(pages, "source", 30)
-    docs, page_docs = [], []
+    docs, page_docs, fragments = [], [], []
     for d in load_split(data, split):
         if d["kind"] in ("aggregator", "clean", "interrupted"):
             docs.append(d)
         elif d["kind"] == "page" and d.get("style") == "paragraphs":
             page_docs.append(d)
+        elif d["kind"] == "fragment":
+            fragments.append(d)
     cap = 30 if quick else limit
     if cap:
         by_kind = defaultdict(list)
@@ -158,7 +160,8 @@ def load_data(data: Path, split: str, limit: int, quick: bool) -> tuple[list[dic
             by_kind[d["kind"]].append(d)
         docs = [d for k in sorted(by_kind) for d in _round_robin(by_kind[k], "source", cap)]
         page_docs = _round_robin(page_docs, "source", cap)
-    return pages, docs, page_docs
+        fragments = _round_robin(fragments, "source", cap)
+    return pages, docs, page_docs, fragments
 
 
 def _with_lang(records: Iterable[Mapping]) -> Iterable[Mapping]:
@@ -663,7 +666,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"[{time.perf_counter() - start:7.1f}s] {msg}", flush=True)
 
     log(f"machine: {info['cpu']}, {info['cores']} cores, pinned {info['pinned_cores']}, load {info['load_avg_start']}")
-    pages, docs, page_docs = load_data(data, args.split, args.limit, args.quick)
+    pages, docs, page_docs, fragments = load_data(data, args.split, args.limit, args.quick)
     html_mb = sum(len(p["html"].encode("utf-8")) for p in pages) / 1e6
     log(f"{len(pages)} pages ({html_mb:.1f} MB HTML), {len(docs)} aggregator/clean/interrupted docs, {len(page_docs)} page docs")
 
@@ -671,6 +674,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     page_reports = run_pages(pages, log)
     log("aggregator / clean / interrupted documents")
     doc_reports = run_docs(docs, log)
+    log("short inputs (fragments)")
+    fragment_reports = run_docs(fragments, log)
 
     log("stage split")
     n_stage = 30 if args.quick else 120
@@ -742,6 +747,14 @@ def main(argv: Sequence[str] | None = None) -> int:
           "shown only to tell what they do on scraper text.  line F1 = boilerplate-line F1 (clean docs have "
           "no boilerplate lines, so their line F1 is 0 or undefined: read P/R/F1 there).", "",
           docs_table(doc_reports, doc_notes), "",
+          "## Short inputs (plain text)", "",
+          f"{len(fragments)} `fragment` documents of `{args.split}.jsonl.gz`: 1-6 lines cut from a test page "
+          "(body lines alone, body lines with their real neighbours, boilerplate lines alone, body lines with "
+          "some of the page's boilerplate; see data/README.md), the short inputs a scraper also hands over. "
+          "The gold is each fragment's own body text; a fragment of boilerplate only has an empty gold, so "
+          "anything kept from it counts against precision, and its lines count in line F1 "
+          "(boilerplate-line F1).", "",
+          docs_table(fragment_reports, doc_notes), "",
           f"## Snippets ({SNIPPET_SOURCE} pages of `{args.split}`, {snip_langs.get('all', GroupStats()).docs} pages)", "",
           snippet_table(page_reports), "",
           "## Speed and memory (HTML pages, one core)", "",
@@ -776,6 +789,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "pages": {n: r.to_dict() | {"pages_per_second": _rate(r), "snippets": {l: g.summary() for l, g in snippet_stats(r).items()}}
                   for n, r in page_reports.items()},
         "docs": {n: r.to_dict() | {"docs_per_second": _rate(r)} for n, r in doc_reports.items()},
+        "fragments": {n: r.to_dict() | {"docs_per_second": _rate(r)} for n, r in fragment_reports.items()},
         "gold_pages_per_source": {s: next(iter(page_reports.values())).groups["source"][s].shingle_docs
                                   for s in quality_sources(page_reports)}
         | {"all": next(iter(page_reports.values())).overall.shingle_docs},

@@ -301,7 +301,11 @@ def test_full_build(corpora, tmp_path):
             assert len(d["dom"]) == len(d["labels"]) and len(d["dom"][0]) == 6
         if d["kind"] == "page":
             assert "body" in d["labels"]
-    assert {"page", "aggregator", "clean"} <= kinds
+        if d["kind"] == "fragment":   # scored against its own body lines, not the page's gold
+            body = [l.text for l, lab in zip(split_lines(d["text"]), d["labels"]) if lab == "body"]
+            assert d["gold"] == "\n\n".join(body)
+            assert d["gold_title"] in ("", next(p["gold_title"] for p in pages if p["page"] == d["page"]))
+    assert {"page", "aggregator", "clean", "fragment"} <= kinds
     l3s = next(d for d in docs if d["id"] == "l3s-gn1/u1#page-paragraphs")
     lines = [l.text for l in split_lines(l3s["text"])]
     assert dict(zip(lines, l3s["labels"])) == {
