@@ -668,7 +668,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     log(f"machine: {info['cpu']}, {info['cores']} cores, pinned {info['pinned_cores']}, load {info['load_avg_start']}")
     pages, docs, page_docs, fragments = load_data(data, args.split, args.limit, args.quick)
     html_mb = sum(len(p["html"].encode("utf-8")) for p in pages) / 1e6
-    log(f"{len(pages)} pages ({html_mb:.1f} MB HTML), {len(docs)} aggregator/clean/interrupted docs, {len(page_docs)} page docs")
+    log(f"{len(pages)} pages ({html_mb:.1f} MB HTML), {len(docs)} aggregator/clean/interrupted docs, {len(page_docs)} page docs, "
+        f"{len(fragments)} fragments")
 
     log("quality + speed on pages")
     page_reports = run_pages(pages, log)
@@ -748,7 +749,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           "no boilerplate lines, so their line F1 is 0 or undefined: read P/R/F1 there).", "",
           docs_table(doc_reports, doc_notes), "",
           "## Short inputs (plain text)", "",
-          f"{len(fragments)} `fragment` documents of `{args.split}.jsonl.gz`: 1-6 lines cut from a test page "
+          f"{len(fragments)} `fragment` documents of `{args.split}.jsonl.gz`: 1-6 lines cut from a page of the split "
           "(body lines alone, body lines with their real neighbours, boilerplate lines alone, body lines with "
           "some of the page's boilerplate; see data/README.md), the short inputs a scraper also hands over. "
           "The gold is each fragment's own body text; a fragment of boilerplate only has an empty gold, so "
