@@ -151,12 +151,13 @@ def build(corpora: Path, out: Path, limit: int | None = None, n_jobs: int = 2,
                 for variant in range(FRAGMENT_VARIANTS):
                     picked = fragment_doc(lines, p.page_id, variant, SEED)
                     if picked:
+                        frag = [lines[i] for i in picked]
+                        labels = [lab for _, lab, _ in frag]
                         # A fragment's gold is its own body lines (the page's title if it has
                         # the title line), so that it is scored like any other document.
-                        gold = "\n\n".join(lines[i][0] for i in picked if lines[i][1] == "body")
-                        title = p.gold_title if any(lines[i][1] == "title" for i in picked) else ""
-                        docs.append(_doc(p, "fragment", "paragraphs", to_text_lines([lines[i] for i in picked]),
-                                         [lines[i][1] for i in picked],
+                        gold = "\n\n".join(text for text, lab, _ in frag if lab == "body")
+                        title = p.gold_title if "title" in labels else ""
+                        docs.append(_doc(p, "fragment", "paragraphs", to_text_lines(frag), labels,
                                          {"dom": [r["dom"][i] for i in picked], "gold": gold, "gold_title": title},
                                          variant))
             if p.gold_text.strip():
