@@ -135,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-iter", type=int, default=25, help="most epochs of each network")
     ap.add_argument("--networks", type=int, default=3,
                     help="networks per pass, averaged (n_networks; the shipped model has 3)")
+    ap.add_argument("--hidden", type=int, nargs="+", default=[64, 32],
+                    help="hidden layer sizes of each network (hidden; the shipped model has 64 32)")
     ap.add_argument("--seed", type=int, default=0, help="random_state of the model")
     ap.add_argument("--unseen-language", type=float, default=0.1,
                     help="share of training documents shown to the networks with their hashed words "
@@ -150,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
                   "`python -m boilerstrip.data build`", file=sys.stderr)
             return 2
     t0 = time.time()
-    model = LineClassifier(passes=args.passes, max_iter=args.max_iter, n_networks=args.networks,
+    model = LineClassifier(passes=args.passes, hidden=tuple(args.hidden), max_iter=args.max_iter,
+                           n_networks=args.networks,
                            unseen_language=args.unseen_language, random_state=args.seed)
     splits = [args.data / f"{split}.jsonl.gz" for split in (("train", "dev") if args.also_dev else ("train",))]
     transition = args.transition
