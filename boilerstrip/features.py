@@ -275,7 +275,10 @@ class Document:
 
     @classmethod
     def from_text_lines(cls, lines: Sequence[TextLine]) -> "Document":
-        return cls([l.text for l in lines], np.array([l.para_break for l in lines], dtype=bool),
+        """The document of split text lines.  Features see each line without its leading
+        whitespace: scrapers indent text as their markup was indented, which says nothing
+        about the line (the kept lines are still returned as the input had them)."""
+        return cls([l.text.lstrip() for l in lines], np.array([l.para_break for l in lines], dtype=bool),
                    np.array([l.index for l in lines], dtype=np.int64))
 
     @classmethod

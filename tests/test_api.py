@@ -205,6 +205,22 @@ def test_line_ending_style_does_not_change_decisions(tiny_model):
         assert [l.score for l in other] == pytest.approx([l.score for l in base])
 
 
+
+@pytest.mark.parametrize("indent", ["    ", "\t\t", " \u00a0"])
+def test_indentation_does_not_change_decisions_and_is_kept(tiny_model, default_model, indent):
+    # Scrapers indent text as its markup was indented; the decisions must not depend on
+    # it (the shipped model, indented 4 spaces, used to lose whole paragraphs of test
+    # pages), and the kept lines come back with the input's own indentation.
+    indented = "\n".join(indent + line if line.strip() else line for line in EXAMPLE.split("\n"))
+    for model in (tiny_model, default_model):
+        base, other = classify(EXAMPLE, model=model), classify(indented, model=model)
+        assert [l.kept for l in other] == [l.kept for l in base]
+        assert [l.score for l in other] == [l.score for l in base]
+        assert [l.text for l in other] == [indent + l.text for l in base]
+    out = clean(indented, model=default_model)
+    assert out and all(line.startswith(indent) for line in out.split("\n") if line)
+
+
 # ------------------------------------------------------------------ HTML input
 
 
