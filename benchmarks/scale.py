@@ -237,7 +237,7 @@ class _Prepared:
             proba = demote_groups(proba, [doc.lines for doc, _ in self.docs], self.keys, shift, min_share)
         out = [""] * len(self.docs)
         for k, p in proba.items():
-            out[k] = text_of(decide(self.docs[k][1], p, 0.5, False, self.model.transition))
+            out[k] = text_of(decide(self.docs[k][1], p, 0.5, False, self.model.transition, self.docs[k][0].runs))
         return out
 
 

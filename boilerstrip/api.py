@@ -29,7 +29,7 @@ from .decoding import keep_lines
 from .features import Document
 from .html import looks_like_html, render_html
 from .model import CLASSES, LineClassifier
-from .text import TextInput, decode, join_lines, split_lines, TextLine
+from .text import TextInput, decode, hard_wrap_runs, join_lines, split_lines, TextLine
 
 __all__ = ["Line", "clean", "classify", "text_of", "to_document", "classify_documents", "decide",
            "decide_text", "default_model"]
@@ -69,7 +69,8 @@ def to_document(text: TextInput, html: Optional[bool] = None) -> tuple[Document,
     """Turn input into a :class:`Document` and the text lines it is made of.
 
     ``html=None`` detects markup; HTML goes through the lxml renderer so that the DOM
-    facts become features.
+    facts become features.  Hard-wrapped plain text is scored a paragraph line at a
+    time (``Document.runs``); the text lines stay the input's own.
     """
     text = decode(text)
     if html is None:
@@ -79,13 +80,24 @@ def to_document(text: TextInput, html: Optional[bool] = None) -> tuple[Document,
         lines = [TextLine(l.text, i, l.para_break) for i, l in enumerate(rendered)]
         return Document.from_html_lines(rendered), lines
     lines = split_lines(text)
-    return Document.from_text_lines(lines), lines
+    return Document.from_text_lines(lines, hard_wrap_runs(lines)), lines
+
+
+def _decisions(proba: np.ndarray, threshold: float, include_title: bool, transition: float,
+               runs: Optional[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities and keep-mask per text line: decoded per document line, then given
+    to each of the text lines a document line joins (``runs``)."""
+    kept = keep_lines(proba, threshold, include_title, transition)
+    if runs is None:
+        return proba, kept
+    return np.repeat(proba, runs, axis=0), np.repeat(kept, runs)
 
 
 def decide(lines: Sequence[TextLine], proba: np.ndarray, threshold: float, include_title: bool,
-           transition: float) -> list[Line]:
-    """Turn one document's line probabilities into labelled, kept-or-dropped lines."""
-    kept = keep_lines(proba, threshold, include_title, transition)
+           transition: float, runs: Optional[np.ndarray] = None) -> list[Line]:
+    """Turn one document's line probabilities into labelled, kept-or-dropped lines
+    (``runs``: the document's, when its lines join several text lines)."""
+    proba, kept = _decisions(proba, threshold, include_title, transition, runs)
     title = proba[:, 1] >= proba[:, 0]
     best = proba.argmax(axis=1)
     labels = np.where(kept, np.where(title & include_title, 1, 0), np.where(best == 1, 1, 2))
@@ -94,10 +106,10 @@ def decide(lines: Sequence[TextLine], proba: np.ndarray, threshold: float, inclu
 
 
 def decide_text(lines: Sequence[TextLine], proba: np.ndarray, threshold: float, include_title: bool,
-                transition: float) -> str:
+                transition: float, runs: Optional[np.ndarray] = None) -> str:
     """The cleaned text of one document from its line probabilities: the same decisions
     as ``text_of(decide(...))``, without building a :class:`Line` per line."""
-    kept = keep_lines(proba, threshold, include_title, transition)
+    _, kept = _decisions(proba, threshold, include_title, transition, runs)
     return join_lines(lines, np.flatnonzero(kept).tolist())
 
 
@@ -105,8 +117,8 @@ def classify_documents(docs: Sequence[tuple[Document, list[TextLine]]], model: L
                        threshold: float = 0.5, include_title: bool = False) -> list[list[Line]]:
     """Label already-split documents with one batched model call per pass."""
     docs = list(docs)
-    return [decide(lines, proba, threshold, include_title, model.transition)
-            for (_, lines), proba in zip(docs, model.predict_proba([d for d, _ in docs]))]
+    return [decide(lines, proba, threshold, include_title, model.transition, doc.runs)
+            for (doc, lines), proba in zip(docs, model.predict_proba([d for d, _ in docs]))]
 
 
 def text_of(lines: Sequence[Line]) -> str:
@@ -154,4 +166,4 @@ def clean(text: TextInput, *, threshold: float = 0.5, include_title: bool = Fals
     if not lines:
         return ""
     model = model or default_model()
-    return decide_text(lines, model.predict_proba([doc])[0], threshold, include_title, model.transition)
+    return decide_text(lines, model.predict_proba([doc])[0], threshold, include_title, model.transition, doc.runs)

@@ -61,7 +61,7 @@ def _label_batch(texts: list, as_text: bool, threshold: float, include_title: bo
         proba = demote_groups(proba, [doc.lines for doc, _ in docs], groups, shift, min_share)
     for k in nonempty:
         results[k] = (decide_text if as_text else decide)(docs[k][1], proba[k], threshold, include_title,
-                                                          model.transition)
+                                                          model.transition, docs[k][0].runs)
     return results
 
 

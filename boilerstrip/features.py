@@ -264,22 +264,33 @@ class Document:
     """The lines of one input document, with what is known about each line.
 
     ``dom`` is present only for HTML input.  ``index`` maps each line back to its
-    line number in the input text.
+    line number in the input text.  ``runs``, for hard-wrapped text, says how many
+    consecutive input lines each line joins (see :func:`~boilerstrip.text.hard_wrap_runs`).
     """
 
     lines: list[str]
     para_break: np.ndarray
     index: np.ndarray
     dom: Optional[list[HtmlLine]] = None
+    runs: Optional[np.ndarray] = None
     cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_text_lines(cls, lines: Sequence[TextLine]) -> "Document":
-        """The document of split text lines.  Features see each line without its leading
-        whitespace: scrapers indent text as their markup was indented, which says nothing
-        about the line (the kept lines are still returned as the input had them)."""
-        return cls([l.text.lstrip() for l in lines], np.array([l.para_break for l in lines], dtype=bool),
-                   np.array([l.index for l in lines], dtype=np.int64))
+    def from_text_lines(cls, lines: Sequence[TextLine], runs: Optional[Sequence[int]] = None) -> "Document":
+        """The document of split text lines, each ``runs`` of them joined into one line
+        when given.  Features see each line without its leading whitespace: scrapers
+        indent text as their markup was indented, which says nothing about the line (the
+        kept lines are still returned as the input had them)."""
+        if runs is None:
+            return cls([l.text.lstrip() for l in lines], np.array([l.para_break for l in lines], dtype=bool),
+                       np.array([l.index for l in lines], dtype=np.int64))
+        runs = np.asarray(runs, dtype=np.int64)
+        if runs.sum() != len(lines) or (runs < 1).any():
+            raise ValueError(f"runs must be positive and sum to the {len(lines)} lines")
+        first = np.concatenate([[0], np.cumsum(runs)[:-1]])
+        text = [" ".join(l.text.strip() for l in lines[a:a + k]) for a, k in zip(first.tolist(), runs.tolist())]
+        return cls(text, np.array([lines[a].para_break for a in first.tolist()], dtype=bool),
+                   np.array([lines[a].index for a in first.tolist()], dtype=np.int64), runs=runs)
 
     @classmethod
     def from_html_lines(cls, lines: Sequence[HtmlLine]) -> "Document":

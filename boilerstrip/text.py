@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence, Union
 
-__all__ = ["TextLine", "decode", "split_lines", "join_lines", "normalize_line", "strip_controls"]
+__all__ = ["TextLine", "decode", "split_lines", "join_lines", "normalize_line", "strip_controls",
+           "hard_wrap_runs"]
 
 TextInput = Union[str, bytes, bytearray, memoryview]
 
@@ -131,6 +132,63 @@ def split_lines(text: TextInput) -> list[TextLine]:
         lines.append(TextLine(line, index, pending_break))
         pending_break = False
     return lines
+
+
+
+# Hard-wrapped text (lynx/w3m dumps, html2text, e-mail exports) breaks every paragraph into
+# lines of at most a fixed width.  Such a line is not a unit of the page: the model is
+# trained on one line per block, so wrapped paragraphs are scored as the lines they were.
+_WRAP_MIN_LINES = 8
+_WRAP_WIDTHS = (30, 130)      # widths scrapers and terminals wrap at
+_WRAP_NEAR = 15               # a full line ends within this many characters of the width
+_WRAP_SHARE = 0.1             # of the lines are full ones, for the text to be wrapped
+_WRAP_LOWER = 0.4             # of the lines a wrap would continue start in lower case
+_LIST_START = re.compile(r"(?:[-*+\u2022\u2013\u2014>|#]|\d{1,3}[.)])\s")   # on the stripped line
+
+
+def hard_wrap_runs(lines: Sequence[TextLine]) -> list[int] | None:
+    """How many consecutive lines make up each line of hard-wrapped text, or ``None``
+    when ``lines`` are not hard-wrapped.
+
+    Text is hard-wrapped at width W when many of its lines end within a word of W and
+    hardly any is longer (W: the 98th percentile of line lengths, 30-130).  A break is a
+    wrap when the line is nearly full, the next line's first word would not have fitted
+    on it, no blank line or list marker comes between, and most such continuations start
+    in lower case (which is what tells wrapped prose from a list of long headlines).
+
+    >>> text = ("Home | News\\n\\nThe council voted on Tuesday to expand the park by twelve\\n"
+    ...         "acres, officials said, after a year of debate.\\n\\n" * 4)
+    >>> hard_wrap_runs(split_lines(text))
+    [1, 2, 1, 2, 1, 2, 1, 2]
+    >>> hard_wrap_runs(split_lines("One line.\\nAnother line.")) is None
+    True
+    """
+    n = len(lines)
+    if n < _WRAP_MIN_LINES:
+        return None
+    lengths = [len(l.text) for l in lines]
+    width = sorted(lengths)[int(0.98 * (n - 1))]
+    if not _WRAP_WIDTHS[0] <= width <= _WRAP_WIDTHS[1]:
+        return None
+    if sum(width - _WRAP_NEAR <= k <= width for k in lengths) < max(4, _WRAP_SHARE * n):
+        return None
+    wraps = []
+    for a, b, k in zip(lines, lines[1:], lengths):
+        nxt = b.text.lstrip()
+        word = nxt.find(" ")
+        wraps.append(not b.para_break and k >= width - _WRAP_NEAR - 5
+                     and k + 1 + (len(nxt) if word < 0 else word) > width and not _LIST_START.match(nxt))
+    starts = [b.text.lstrip()[:1] for b, w in zip(lines[1:], wraps) if w]
+    cased = [c for c in starts if c.lower() != c.upper()]
+    if len(cased) < 3 or sum(c.islower() for c in cased) < _WRAP_LOWER * len(cased):
+        return None
+    runs = [1]
+    for w in wraps:
+        if w:
+            runs[-1] += 1
+        else:
+            runs.append(1)
+    return runs
 
 
 def join_lines(lines: Sequence[TextLine], keep: Sequence[int]) -> str:

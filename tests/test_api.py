@@ -221,6 +221,29 @@ def test_indentation_does_not_change_decisions_and_is_kept(tiny_model, default_m
     assert out and all(line.startswith(indent) for line in out.split("\n") if line)
 
 
+
+@pytest.mark.parametrize("width", [60, 78])
+def test_hard_wrapped_text_is_scored_by_paragraph_and_returned_as_wrapped(tiny_model, default_model, width):
+    # lynx/w3m dumps and html2text wrap paragraphs at a fixed width; each wrapped line is
+    # scored as its whole paragraph, and the kept lines are the input's wrapped lines.
+    import textwrap
+
+    wrapped = "\n".join("\n".join(textwrap.wrap(line, width)) for line in EXAMPLE.split("\n"))
+    wrapped_lines = split_lines(wrapped)
+    assert len(wrapped_lines) > len(split_lines(EXAMPLE))
+    for model in (tiny_model, default_model):
+        lines = classify(wrapped, model=model)
+        assert [l.text for l in lines] == [l.text for l in wrapped_lines]
+        unwrapped = classify(EXAMPLE, model=model)
+        # every wrapped line gets its paragraph's decision and score
+        by_paragraph = [l for l in unwrapped for _ in textwrap.wrap(l.text, width)]
+        assert [l.kept for l in lines] == [l.kept for l in by_paragraph]
+        assert [l.score for l in lines] == pytest.approx([l.score for l in by_paragraph])
+    out = clean(wrapped, model=default_model)
+    assert is_subsequence(output_lines(out), [l.text for l in wrapped_lines])
+    assert " ".join(out.split()) == " ".join(clean(EXAMPLE, model=default_model).split())
+
+
 # ------------------------------------------------------------------ HTML input
 
 

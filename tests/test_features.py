@@ -46,6 +46,18 @@ ONES_IDF = np.ones(N_WORD_FEATURES, dtype=np.float32)
 # ------------------------------------------------------------------ Document
 
 
+def test_document_from_text_lines_with_runs_joins_lines():
+    lines = split_lines("Title\n\nThe ferry returned to\nservice on Monday.\n\n  Share")
+    doc = Document.from_text_lines(lines, [1, 2, 1])
+    assert doc.lines == ["Title", "The ferry returned to service on Monday.", "Share"]
+    assert doc.index.tolist() == [0, 2, 5] and doc.para_break.tolist() == [False, True, True]
+    assert doc.runs.tolist() == [1, 2, 1]
+    assert Document.from_text_lines(lines).runs is None
+    for bad in ([1, 1, 1], [0, 3, 1], [2, 2, 1]):
+        with pytest.raises(ValueError):
+            Document.from_text_lines(lines, bad)
+
+
 def test_document_from_text_lines():
     doc = Document.from_text_lines(split_lines("a\n\nb\nc"))
     assert doc.lines == ["a", "b", "c"]

@@ -8,7 +8,9 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from boilerstrip.text import TextLine, decode, join_lines, normalize_line, split_lines
+import textwrap
+
+from boilerstrip.text import TextLine, decode, hard_wrap_runs, join_lines, normalize_line, split_lines
 
 
 def texts(text):
@@ -284,3 +286,50 @@ def test_decode_bytearray_and_memoryview():
     data = "caf\u00e9".encode("utf-8")
     assert decode(bytearray(data)) == "caf\u00e9"
     assert decode(memoryview(data)) == "caf\u00e9"
+
+
+# ------------------------------------------------------------------ hard-wrapped text
+
+PARAGRAPHS = [
+    "Home | World | Business | Sport",
+    "Ferry returns to service after repairs",
+    "The island ferry returned to service on Monday after three weeks of repairs to its "
+    "propeller shafts, the operator said, and the first crossing left on time with about "
+    "two hundred passengers on board.",
+    "Engineers replaced both shafts and a damaged bearing, and the vessel passed its sea "
+    "trials at the weekend, according to a statement from the port authority.",
+    "Share this article",
+    "Regular timetables resume this week, with extra sailings planned for the holiday "
+    "weekend when demand is usually highest on the route to the mainland.",
+]
+
+
+def wrapped(paragraphs, width):
+    return "\n\n".join("\n".join(textwrap.wrap(p, width)) for p in paragraphs)
+
+
+@pytest.mark.parametrize("width", [40, 60, 72, 78, 100])
+def test_hard_wrap_runs_rejoin_each_paragraph(width):
+    lines = split_lines(wrapped(PARAGRAPHS, width))
+    runs = hard_wrap_runs(lines)
+    assert runs == [len(textwrap.wrap(p, width)) for p in PARAGRAPHS]
+    assert sum(runs) == len(lines)
+
+
+def test_hard_wrap_runs_none_for_text_that_is_not_wrapped():
+    assert hard_wrap_runs(split_lines("\n\n".join(PARAGRAPHS))) is None      # one line per paragraph
+    assert hard_wrap_runs(split_lines(wrapped(PARAGRAPHS[:2], 60))) is None  # too few lines
+    # Long headlines, one per line, each starting in upper case: a list, not wrapped prose.
+    headlines = [f"{w} Council Approves Budget For The Coming Year After A Long Debate {k}"
+                 for k, w in enumerate(["City", "County", "State", "Town", "Village", "Region"] * 2)]
+    assert hard_wrap_runs(split_lines("\n".join(headlines))) is None
+    # Text without case (CJK) is never taken for wrapped prose.
+    cjk = "\n".join(["\u6771\u4eac\u90fd\u306e\u8b70\u4f1a\u306f\u706b\u66dc\u65e5\u306b\u516c\u5712\u306e\u62e1\u5f35\u3092\u627f\u8a8d\u3057\u305f"] * 12)
+    assert hard_wrap_runs(split_lines(cjk)) is None
+
+
+def test_hard_wrap_runs_keep_list_items_apart():
+    items = [f"- item {k} of a list whose lines come near the wrap width and go on" for k in range(6)]
+    text = wrapped(PARAGRAPHS, 72) + "\n\n" + "\n".join(items)
+    runs = hard_wrap_runs(split_lines(text))
+    assert runs is not None and runs[-len(items):] == [1] * len(items)
