@@ -368,3 +368,28 @@ def test_undefined_line_scores():
     # no boilerplate at all and one body line dropped: recall undefined, precision 0
     rep = evaluate(const("First body line here."), [doc(GOLD, GOLD, ["body", "body"])])
     assert rep.overall.line_prf == (0.0, None, 0.0)
+
+
+# ------------------------------------------------------------------ benchmarks.formats
+
+def test_formats_relayout_keeps_one_label_per_line():
+    from benchmarks.formats import VARIANTS, relayout
+
+    record = {"text": "Home | News\n\nThe council voted on Tuesday. It met for hours, officials said, "
+                      "and the vote was unanimous after a long debate about the park.\nShare",
+              "labels": ["boilerplate", "body", "boilerplate"]}
+    for name, (_, split_line, blanks) in VARIANTS.items():
+        text, labels = relayout(record, split_line, blanks)
+        lines = split_lines(text)
+        assert len(lines) == len(labels), name
+        # the words and their labels are the record's, in order
+        assert " ".join(" ".join(l.text.split()) for l in lines).split() == record["text"].split(), name
+        assert labels[0] == "boilerplate" and labels[-1] == "boilerplate" and "body" in labels, name
+    import textwrap
+
+    n_body = len(textwrap.wrap(split_lines(record["text"])[1].text, 60))
+    text, labels = relayout(record, VARIANTS["wrapped at 60"][1], "keep")
+    assert n_body > 1 and labels == ["boilerplate"] + ["body"] * n_body + ["boilerplate"]
+    assert [l.para_break for l in split_lines(text)] == [False, True] + [False] * n_body
+    text, _ = relayout(record, VARIANTS["blank line after every line"][1], "every")
+    assert all(l.para_break for l in split_lines(text)[1:])
