@@ -13,8 +13,7 @@ the label of the line it came from), then scored by the F1 of the kept body char
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
+import itertools
 import re
 import textwrap
 import time
@@ -24,6 +23,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from benchmarks.evaluate import load_split
 from boilerstrip import classify
 from boilerstrip.text import split_lines
 
@@ -43,17 +43,11 @@ VARIANTS: dict[str, tuple[str, Callable[[str], list[str]], str]] = {
 }
 
 
-def _documents(path: Path, limit: int) -> list[dict]:
+def _documents(data: Path, split: str, limit: int) -> list[dict]:
     """Page and aggregator documents, a deterministic third of them, at most ``limit``."""
-    out = []
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            r = json.loads(line)
-            if r["kind"] in ("page", "aggregator") and zlib.crc32(r["id"].encode()) % 3 == 0:
-                out.append(r)
-                if len(out) >= limit:
-                    break
-    return out
+    chosen = (r for r in load_split(data, split)
+              if r["kind"] in ("page", "aggregator") and zlib.crc32(r["id"].encode()) % 3 == 0)
+    return list(itertools.islice(chosen, limit))
 
 
 def relayout(record: dict, split_line: Callable[[str], list[str]], blanks: str) -> tuple[str, list[str]]:
@@ -101,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=300, help="documents (page and aggregator)")
     ap.add_argument("--out", type=Path, default=None, help="also write the Markdown table here")
     args = ap.parse_args(argv)
-    records = _documents(args.data / f"{args.split}.jsonl.gz", args.limit)
+    records = _documents(args.data, args.split, args.limit)
     rows = ["| layout | what | body-character F1 | vs. as built |", "|---|---|---:|---:|"]
     for name, what, f1, delta, seconds in run(records):
         rows.append(f"| {name} | {what} | {f1:.4f} | {delta:+.4f} |")

@@ -282,15 +282,16 @@ class Document:
         indent text as their markup was indented, which says nothing about the line (the
         kept lines are still returned as the input had them)."""
         if runs is None:
-            return cls([l.text.lstrip() for l in lines], np.array([l.para_break for l in lines], dtype=bool),
-                       np.array([l.index for l in lines], dtype=np.int64))
-        runs = np.asarray(runs, dtype=np.int64)
-        if runs.sum() != len(lines) or (runs < 1).any():
-            raise ValueError(f"runs must be positive and sum to the {len(lines)} lines")
-        first = np.concatenate([[0], np.cumsum(runs)[:-1]])
-        text = [" ".join(l.text.strip() for l in lines[a:a + k]) for a, k in zip(first.tolist(), runs.tolist())]
-        return cls(text, np.array([lines[a].para_break for a in first.tolist()], dtype=bool),
-                   np.array([lines[a].index for a in first.tolist()], dtype=np.int64), runs=runs)
+            firsts, text = lines, [l.text.lstrip() for l in lines]
+        else:
+            runs = np.asarray(runs, dtype=np.int64)
+            if runs.sum() != len(lines) or (runs < 1).any():
+                raise ValueError(f"runs must be positive and sum to the {len(lines)} lines")
+            starts = np.concatenate([[0], np.cumsum(runs)[:-1]]).tolist()
+            firsts = [lines[a] for a in starts]
+            text = [" ".join(l.text.lstrip() for l in lines[a:a + k]) for a, k in zip(starts, runs.tolist())]
+        return cls(text, np.array([l.para_break for l in firsts], dtype=bool),
+                   np.array([l.index for l in firsts], dtype=np.int64), runs=runs)
 
     @classmethod
     def from_html_lines(cls, lines: Sequence[HtmlLine]) -> "Document":

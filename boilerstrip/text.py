@@ -134,13 +134,13 @@ def split_lines(text: TextInput) -> list[TextLine]:
     return lines
 
 
-
 # Hard-wrapped text (lynx/w3m dumps, html2text, e-mail exports) breaks every paragraph into
 # lines of at most a fixed width.  Such a line is not a unit of the page: the model is
 # trained on one line per block, so wrapped paragraphs are scored as the lines they were.
 _WRAP_MIN_LINES = 8
 _WRAP_WIDTHS = (30, 130)      # widths scrapers and terminals wrap at
 _WRAP_NEAR = 15               # a full line ends within this many characters of the width
+_WRAP_BREAK_NEAR = 20         # a line a wrap breaks ends within this many (words vary more)
 _WRAP_SHARE = 0.1             # of the lines are full ones, for the text to be wrapped
 _WRAP_LOWER = 0.4             # of the lines a wrap would continue start in lower case
 _LIST_START = re.compile(r"(?:[-*+\u2022\u2013\u2014>|#]|\d{1,3}[.)])\s")   # on the stripped line
@@ -176,7 +176,7 @@ def hard_wrap_runs(lines: Sequence[TextLine]) -> list[int] | None:
     for a, b, k in zip(lines, lines[1:], lengths):
         nxt = b.text.lstrip()
         word = nxt.find(" ")
-        wraps.append(not b.para_break and k >= width - _WRAP_NEAR - 5
+        wraps.append(not b.para_break and k >= width - _WRAP_BREAK_NEAR
                      and k + 1 + (len(nxt) if word < 0 else word) > width and not _LIST_START.match(nxt))
     starts = [b.text.lstrip()[:1] for b, w in zip(lines[1:], wraps) if w]
     cased = [c for c in starts if c.lower() != c.upper()]

@@ -221,7 +221,6 @@ def test_indentation_does_not_change_decisions_and_is_kept(tiny_model, default_m
     assert out and all(line.startswith(indent) for line in out.split("\n") if line)
 
 
-
 @pytest.mark.parametrize("width", [60, 78])
 def test_hard_wrapped_text_is_scored_by_paragraph_and_returned_as_wrapped(tiny_model, default_model, width):
     # lynx/w3m dumps and html2text wrap paragraphs at a fixed width; each wrapped line is

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import codecs
 import re
+import textwrap
 
 import pytest
 from hypothesis import given, settings, strategies as st
-
-import textwrap
 
 from boilerstrip.text import TextLine, decode, hard_wrap_runs, join_lines, normalize_line, split_lines
 
