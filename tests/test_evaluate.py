@@ -393,3 +393,25 @@ def test_formats_relayout_keeps_one_label_per_line():
     assert [l.para_break for l in split_lines(text)] == [False, True] + [False] * n_body
     text, _ = relayout(record, VARIANTS["blank line after every line"][1], "every")
     assert all(l.para_break for l in split_lines(text)[1:])
+
+
+# ------------------------------------------------------------------ benchmarks.code_pages
+
+def test_code_pages_selects_pages_by_their_gold_code_lines(tmp_path):
+    from benchmarks.code_pages import CODE_LINE, code_pages
+
+    assert all(CODE_LINE.search(s) for s in ("type User {", "}", "const x = f();", "if (a == b)", "<div>"))
+    assert not any(CODE_LINE.search(s) for s in ("Home | News", "A sentence, with a comma.", "Share (0)"))
+    code = ["type User {", "  id: ID!", "}"] * 4           # 8 code-like lines of 12
+    prose = ["The council voted on Tuesday after a long debate."] * 12
+    menu = ["Home {", "News {", "}", "}"] * 3            # code-like, but boilerplate
+    recs = [
+        {"page": "tutorial", "kind": "page", "style": "lines", "text": "\n".join(code),
+         "labels": ["body"] * len(code)},
+        {"page": "story", "kind": "page", "style": "lines", "text": "\n".join(menu + prose),
+         "labels": ["boilerplate"] * len(menu) + ["body"] * len(prose)},
+        {"page": "tutorial", "kind": "page", "style": "flat", "text": "x", "labels": ["body"]},
+    ]
+    _write(tmp_path / "test.jsonl.gz", recs)
+    assert code_pages(tmp_path, "test", min_lines=8) == {"tutorial"}
+    assert code_pages(tmp_path, "test", min_lines=9) == set()

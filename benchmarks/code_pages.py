@@ -1,0 +1,68 @@
+"""Pages that quote program code: how much of them each input path keeps.
+
+Tutorials and developer blogs put code in the article, and in plain text a code line
+(``id: ID!``, ``}``) looks like a menu line.  This picks the pages of a split whose gold
+body has at least ``--min-lines`` code-like lines, by a pattern used for this measurement
+only (the model never sees it), and scores their plain-text page and already-clean
+documents and their HTML with the scoring of ``benchmarks.evaluate``.
+
+    python -m benchmarks.code_pages [--split test] [--data DIR] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from benchmarks.evaluate import _fmt, evaluate, evaluate_html, load_pages, load_split
+from boilerstrip import clean
+
+# A line ending in { } or ;, starting with a closing bracket, or with an operator,
+# empty call or tag in it.
+CODE_LINE = re.compile(r"[{};]\s*$|^\s*[}\])]|=>|==|!=|\+\+|::|\(\)|//|</?\w+>")
+
+
+def code_pages(data: Path, split: str, min_lines: int = 10) -> set[str]:
+    """Pages whose gold body lines (as laid out one per line) include ``min_lines`` code-like ones."""
+    pages = set()
+    for r in load_split(data, split):
+        if r["kind"] != "page" or r["style"] != "lines":
+            continue
+        lines = [ln for ln in r["text"].split("\n") if ln.strip()]
+        if len(lines) != len(r["labels"]):
+            continue
+        body = [ln for ln, lab in zip(lines, r["labels"]) if lab == "body"]
+        if sum(bool(CODE_LINE.search(ln)) for ln in body) >= min_lines:
+            pages.add(r["page"])
+    return pages
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.code_pages", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--split", default="test")
+    ap.add_argument("--data", type=Path, default=Path("data/built"))
+    ap.add_argument("--min-lines", type=int, default=10, help="code-like gold body lines a page needs")
+    ap.add_argument("--out", type=Path, default=None, help="also write the Markdown table here")
+    args = ap.parse_args(argv)
+    pages = code_pages(args.data, args.split, args.min_lines)
+    docs = [r for r in load_split(args.data, args.split) if r["page"] in pages]
+    rows = ["| input | documents | P | R | F1 |", "|---|---:|---:|---:|---:|"]
+    text = evaluate(clean, docs)
+    for kind in ("page", "clean"):
+        g = text.groups.get("kind", {}).get(kind)
+        if g is not None:
+            rows.append(f"| plain text, {kind} documents | {g.docs} | " + " | ".join(map(_fmt, g.shingle_prf)) + " |")
+    html = evaluate_html(clean, (p for p in load_pages(args.data, args.split) if p["page"] in pages))
+    rows.append(f"| HTML pages | {html.overall.docs} | " + " | ".join(map(_fmt, html.overall.shingle_prf)) + " |")
+    md = "\n".join([f"# Pages with code: split `{args.split}`, {len(pages)} pages with at least "
+                    f"{args.min_lines} code-like body lines", "", *rows, ""])
+    print(md)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(md, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
