@@ -14,26 +14,29 @@ from __future__ import annotations
 import argparse
 import re
 from pathlib import Path
+from typing import Iterable, Mapping
 
 from benchmarks.evaluate import _fmt, evaluate, evaluate_html, load_pages, load_split
 from boilerstrip import clean
+from boilerstrip.text import split_lines
 
 # A line ending in { } or ;, starting with a closing bracket, or with an operator,
 # empty call or tag in it.
 CODE_LINE = re.compile(r"[{};]\s*$|^\s*[}\])]|=>|==|!=|\+\+|::|\(\)|//|</?\w+>")
 
 
-def code_pages(data: Path, split: str, min_lines: int = 10) -> set[str]:
-    """Pages whose gold body lines (as laid out one per line) include ``min_lines`` code-like ones."""
+def code_pages(records: Iterable[Mapping], min_lines: int = 10) -> set[str]:
+    """Pages whose gold body lines (the records of style ``lines``: one line per block)
+    include ``min_lines`` code-like ones."""
     pages = set()
-    for r in load_split(data, split):
+    for r in records:
         if r["kind"] != "page" or r["style"] != "lines":
             continue
-        lines = [ln for ln in r["text"].split("\n") if ln.strip()]
+        lines = split_lines(r["text"])
         if len(lines) != len(r["labels"]):
             continue
-        body = [ln for ln, lab in zip(lines, r["labels"]) if lab == "body"]
-        if sum(bool(CODE_LINE.search(ln)) for ln in body) >= min_lines:
+        body = [ln.text for ln, lab in zip(lines, r["labels"]) if lab == "body"]
+        if sum(bool(CODE_LINE.search(t)) for t in body) >= min_lines:
             pages.add(r["page"])
     return pages
 
@@ -45,8 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-lines", type=int, default=10, help="code-like gold body lines a page needs")
     ap.add_argument("--out", type=Path, default=None, help="also write the Markdown table here")
     args = ap.parse_args(argv)
-    pages = code_pages(args.data, args.split, args.min_lines)
-    docs = [r for r in load_split(args.data, args.split) if r["page"] in pages]
+    records = list(load_split(args.data, args.split))
+    pages = code_pages(records, args.min_lines)
+    docs = [r for r in records if r["page"] in pages]
     rows = ["| input | documents | P | R | F1 |", "|---|---:|---:|---:|---:|"]
     text = evaluate(clean, docs)
     for kind in ("page", "clean"):

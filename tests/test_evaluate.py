@@ -397,7 +397,7 @@ def test_formats_relayout_keeps_one_label_per_line():
 
 # ------------------------------------------------------------------ benchmarks.code_pages
 
-def test_code_pages_selects_pages_by_their_gold_code_lines(tmp_path):
+def test_code_pages_selects_pages_by_their_gold_code_lines():
     from benchmarks.code_pages import CODE_LINE, code_pages
 
     assert all(CODE_LINE.search(s) for s in ("type User {", "}", "const x = f();", "if (a == b)", "<div>"))
@@ -412,6 +412,5 @@ def test_code_pages_selects_pages_by_their_gold_code_lines(tmp_path):
          "labels": ["boilerplate"] * len(menu) + ["body"] * len(prose)},
         {"page": "tutorial", "kind": "page", "style": "flat", "text": "x", "labels": ["body"]},
     ]
-    _write(tmp_path / "test.jsonl.gz", recs)
-    assert code_pages(tmp_path, "test", min_lines=8) == {"tutorial"}
-    assert code_pages(tmp_path, "test", min_lines=9) == set()
+    assert code_pages(recs, min_lines=8) == {"tutorial"}
+    assert code_pages(recs, min_lines=9) == set()
