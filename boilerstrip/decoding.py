@@ -23,6 +23,10 @@ __all__ = ["keep_mask", "keep_lines"]
 _EPS = 1e-6
 
 
+def _log_odds(p):
+    return np.log(p) - np.log1p(-p)
+
+
 def keep_mask(p_keep: Sequence[float] | np.ndarray, threshold: float = 0.5,
               transition: float = 2.0) -> np.ndarray:
     """Boolean keep-mask for one document from per-line keep probabilities.
@@ -38,7 +42,9 @@ def keep_mask(p_keep: Sequence[float] | np.ndarray, threshold: float = 0.5,
     n = len(p)
     if n == 0:
         return np.zeros(0, dtype=bool)
-    score = np.log(p) - np.log1p(-p) - np.log(threshold / (1 - threshold))
+    # The threshold's log-odds are computed exactly as the lines' are, so that a line at
+    # the threshold scores exactly 0 and is dropped, as ``p_keep > threshold`` drops it.
+    score = _log_odds(p) - _log_odds(np.float64(threshold))
     # Only the difference d = best(keep) - best(drop) matters: staying in a state is free
     # and switching costs ``transition``, so d[i] = clip(d[i-1], -T, T) + score[i].
     t = float(transition)

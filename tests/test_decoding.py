@@ -148,3 +148,14 @@ def test_lower_threshold_never_keeps_fewer_lines(p, t1, t2, transition):
 def test_larger_transition_never_adds_switches(p, threshold, a, b):
     lo, hi = min(a, b), max(a, b)
     assert _switches(keep_mask(p, threshold, hi)) <= _switches(keep_mask(p, threshold, lo))
+
+
+def test_a_line_at_the_threshold_is_dropped_whatever_the_transition():
+    # Found by hypothesis: the threshold's log-odds, computed another way than the
+    # line's, made a line at exactly the threshold score a hair above 0 and be kept
+    # with a tiny transition cost, though transition 0 (p > threshold) drops it.
+    for transition in (0.0, 5e-176, 1e-9, 2.0):
+        assert not keep_mask([0.0, 0.25], 0.25, transition).any()
+        # After a kept line, a line at the threshold has no evidence either way: any
+        # switching cost keeps it with its block.
+        assert keep_mask([0.9, 0.25], 0.25, transition).tolist() == [True, transition > 0]
