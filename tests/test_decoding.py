@@ -150,10 +150,11 @@ def test_larger_transition_never_adds_switches(p, threshold, a, b):
     assert _switches(keep_mask(p, threshold, hi)) <= _switches(keep_mask(p, threshold, lo))
 
 
-def test_a_line_at_the_threshold_is_dropped_whatever_the_transition():
+def test_a_line_at_the_threshold_has_no_evidence_either_way():
     # Found by hypothesis: the threshold's log-odds, computed another way than the
-    # line's, made a line at exactly the threshold score a hair above 0 and be kept
-    # with a tiny transition cost, though transition 0 (p > threshold) drops it.
+    # line's, made a line at exactly the threshold score a hair above 0, so after a
+    # dropped line it was kept with a tiny transition cost, though transition 0
+    # (p > threshold) drops it.
     for transition in (0.0, 5e-176, 1e-9, 2.0):
         assert not keep_mask([0.0, 0.25], 0.25, transition).any()
         # After a kept line, a line at the threshold has no evidence either way: any
