@@ -2,19 +2,35 @@
 
 The flow, one module per stage::
 
-    text.py / html.py   text or HTML  -> lines
-    features.py         lines         -> feature matrices
-    model.py            features      -> body/title/boilerplate probabilities
-    decoding.py         probabilities -> keep/drop labels (contiguous blocks)
-    api.py              labels        -> cleaned text (clean, classify)
+    text.py / html.py   text or HTML   -> lines
+    features/           lines          -> feature matrices
+    model.py            features       -> body/title/boilerplate probabilities
+    decoding.py         probabilities  -> keep/drop labels (contiguous blocks)
+    api.py, batch.py    labels         -> cleaned text (clean, classify, clean_many)
+
+``pipeline.py`` assembles the stages once; ``estimator.py`` (scikit-learn, training
+only) fits the model.
 
 >>> from boilerstrip import clean
 >>> clean("")
 ''
 """
 
-from .api import Line, classify, clean
-from .model import LineClassifier
+from typing import Any
 
-__all__ = ["clean", "classify", "Line", "LineClassifier"]
-__version__ = "0.1.0"
+from .api import Line, classify, clean
+from .batch import classify_many, clean_many
+from .model import LineModel
+from .pipeline import Options
+
+__all__ = ["clean", "classify", "clean_many", "classify_many", "Line", "Options", "LineModel",
+           "LineClassifier"]
+__version__ = "0.2.0"
+
+
+def __getattr__(name: str) -> Any:
+    # The estimator needs scikit-learn (the [train] extra): imported only when asked for.
+    if name == "LineClassifier":
+        from .estimator import LineClassifier
+        return LineClassifier
+    raise AttributeError(f"module 'boilerstrip' has no attribute {name!r}")

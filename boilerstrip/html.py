@@ -6,7 +6,7 @@ text.  The same renderer also produces the scraper-style plain text the model is
 trained on, in several styles that real scrapers produce (see ``STYLES``).
 
 >>> lines = render_html("<h1>Title</h1><p>Body <a href=x>text</a>.</p><nav>Home</nav>")
->>> [(l.text, l.tag, l.heading, l.in_boilerplate) for l in lines]
+>>> [(l.text, l.structure.tag, l.structure.heading, l.structure.in_boilerplate) for l in lines]
 [('Title', 'h1', True, False), ('Body text.', 'p', False, False), ('Home', 'nav', False, True)]
 """
 
@@ -18,6 +18,7 @@ from typing import NamedTuple, Optional
 
 from lxml import etree
 
+from .features.structure import LineStructure
 from .text import TextInput, decode, normalize_line, strip_controls
 
 __all__ = ["HtmlLine", "render_html", "to_text", "looks_like_html", "STYLES"]
@@ -48,18 +49,10 @@ _HTML_HINT = re.compile(
 
 
 class HtmlLine(NamedTuple):
-    """A rendered line and what the DOM says about it.
-
-    A named tuple rather than a dataclass: a page renders to hundreds of lines, and a
-    tuple is built in a third of the time of a frozen dataclass instance."""
+    """A rendered line and what the markup says about it (:class:`LineStructure`)."""
 
     text: str
-    tag: str = ""            # innermost block element
-    heading: bool = False    # inside h1-h6
-    link_share: float = 0.0  # share of the line's characters inside <a>
-    depth: int = 0           # DOM depth of the block element
-    in_boilerplate: bool = False  # inside nav/header/footer/aside/form
-    attrs: str = ""          # class/id words of the enclosing elements, innermost last
+    structure: LineStructure = LineStructure()
     para_break: bool = False
     mark: Optional[str] = None  # see render_html(mark=...): label covering most characters
 
@@ -222,8 +215,8 @@ class _Renderer:
                 text = normalize_line(piece) if pre else " ".join(strip_controls(piece).split())
                 if not text.strip():
                     continue
-                lines.append(HtmlLine(text, block, heading, min(1.0, share_chars / total),
-                                      depth, container, attrs, para and bool(lines), line_mark))
+                lines.append(HtmlLine(text, LineStructure(block, heading, min(1.0, share_chars / total),
+                                                          depth, container, attrs), para and bool(lines), line_mark))
 
         def add_marked(s: str) -> None:
             # add() for a non-empty s when mark= is given: also count its label's characters.

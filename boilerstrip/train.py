@@ -1,56 +1,45 @@
-"""Train the shipped model from the built corpus: ``python -m boilerstrip.train``.
+"""Train the model from the built corpus: ``python -m boilerstrip.train``.
 
 Reads ``data/built/train.jsonl.gz`` (see ``data/README.md``), fits a
-:class:`~boilerstrip.model.LineClassifier` with site-grouped out-of-fold first-pass
-predictions, picks the decoding transition cost on ``dev.jsonl.gz`` and writes
-``boilerstrip/models/default.npz``.  Deterministic: the same corpus gives the same model.
-``--transition T`` skips the dev search; ``--also-dev`` fits the written model on train
-and dev (measured: no better on test than train alone, so the shipped model does not);
-``--networks 1`` fits one network per pass instead of an average of three (faster to
-train and to run, slightly less accurate).
+:class:`~boilerstrip.estimator.LineClassifier` with the shipped settings (its
+defaults), picks the decoding transition cost on ``dev.jsonl.gz``, scores the model on
+dev and test, and writes it with its model card to ``data/built/model.npz``.
+``--install`` writes it over the packaged model instead (``boilerstrip/models/
+default.npz``), which is how the shipped model is made.  Deterministic: the same
+corpus and code give the same model.
+
+The card records the format, the feature schema, the commit, the corpus manifest's
+hash, library versions, the training settings and time, the dev/test figures, and the
+probabilities on two probe documents, by which a test checks that the shipped model
+still matches the code.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
+import platform
+import resource
+import subprocess
 import sys
 import time
+from datetime import datetime, timezone
+from importlib import metadata, resources
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import numpy as np
 
-from .decoding import keep_lines
-from .features import Document
-from .html import HtmlLine
-from .model import CLASS_OF_LABEL, LineClassifier
+from .estimator import LineClassifier, body_f1
+from .features import SCHEMA, Document, LineStructure
+from .model import FORMAT_VERSION, LineModel
+from .pipeline import read
 from .text import split_lines
 
-DEFAULT_OUT = Path(__file__).parent / "models" / "default.npz"
-
-
-def read_records(path: Path) -> Iterator[dict]:
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            yield json.loads(line)
-
-
-def record_documents(record: dict) -> list[tuple[Document, list[str]]]:
-    """The training documents of one corpus record: its plain text, and, when the
-    record carries DOM facts, the same lines as HTML input."""
-    lines = split_lines(record["text"])
-    labels = record["labels"]
-    if len(lines) != len(labels):
-        raise ValueError(f"{record['id']}: {len(lines)} lines but {len(labels)} labels")
-    out = [(Document.from_text_lines(lines), labels)]
-    if record.get("dom"):
-        dom = [HtmlLine(l.text, tag, bool(h), float(ls), int(dp), bool(bp), attrs, True)
-               for l, (tag, h, ls, dp, bp, attrs) in zip(lines, record["dom"])]
-        out.append((Document.from_html_lines(dom), labels))
-    return out
-
+PACKAGED = Path(__file__).parent / "models" / "default.npz"
+ROOT = Path(__file__).resolve().parent.parent
 
 # Clean and interrupted articles weigh double: leaving an article whole matters more
 # to users than a few more boilerplate lines, and they are the rarest kinds of document.
@@ -62,7 +51,29 @@ KIND_WEIGHT = {"page": 1.0, "aggregator": 2.0, "clean": 2.0, "interrupted": 2.0,
 # The decoding cost is chosen on whole documents: a fragment of 1-6 lines would count
 # as much as a page in the per-document mean, and one of boilerplate only scores 0 or 1.
 TRANSITION_KINDS = ("page", "aggregator", "clean", "interrupted")
+TRANSITIONS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)
 TRANSITION_TIE = 5e-4
+PROBES = ("aggregator.txt", "probe.html")
+
+
+def read_records(path: Path) -> Iterator[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            yield json.loads(line)
+
+
+def record_documents(record: dict) -> list[tuple[Document, list[str]]]:
+    """The training documents of one corpus record: its plain text, and, when the
+    record carries the markup's structure, the same lines as HTML input."""
+    lines = split_lines(record["text"])
+    labels = record["labels"]
+    if len(lines) != len(labels):
+        raise ValueError(f"{record['id']}: {len(lines)} lines but {len(labels)} labels")
+    out = [(Document.from_text_lines(lines), labels)]
+    if record.get("dom"):
+        structure = [LineStructure.from_row(row) for row in record["dom"]]
+        out.append((Document.from_structured_lines(lines, structure), labels))
+    return out
 
 
 def load(path: Path, limit: int | None = None, kinds: tuple[str, ...] | None = None):
@@ -83,22 +94,6 @@ def load(path: Path, limit: int | None = None, kinds: tuple[str, ...] | None = N
     return docs, labels, groups, weights
 
 
-def body_f1(model: LineClassifier, docs, labels, transition: float, probas=None) -> float:
-    """Mean over documents of the F1 of kept body lines, half weighted by characters
-    and half by lines: by characters alone, a short "Advertisement" or "Read more"
-    line kept inside an article costs nothing, and those are boilerplate too."""
-    scores = []
-    probas = probas if probas is not None else model.predict_proba(docs)
-    for doc, labs, proba in zip(docs, labels, probas):
-        gold = np.array([CLASS_OF_LABEL[l] == 0 for l in labs])
-        kept = keep_lines(proba, 0.5, False, transition)
-        chars = np.array([len(t) for t in doc.lines], dtype=np.float64)
-        for w in (chars, np.ones_like(chars)):
-            tp, fp, fn = w[kept & gold].sum(), w[kept & ~gold].sum(), w[~kept & gold].sum()
-            scores.append(1.0 if tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn))
-    return float(np.mean(scores))
-
-
 def choose_transition(scores: dict[float, float], tie: float = TRANSITION_TIE) -> float:
     """The decoding cost to ship from dev F1 per cost: costs within ``tie`` of the best
     are ties, and the larger cost wins, since it is what makes the decoder prefer
@@ -113,65 +108,140 @@ def choose_transition(scores: dict[float, float], tie: float = TRANSITION_TIE) -
     return max(t for t, f in scores.items() if f >= best - tie)
 
 
-def fit(model: LineClassifier, paths: list[Path], limit: int | None, t0: float) -> LineClassifier:
-    """``model`` fitted on the documents of the split files ``paths``."""
-    docs, labels, groups, weights = [], [], [], []
-    for path in paths:
-        for have, more in zip((docs, labels, groups, weights), load(path, limit)):
-            have += more
-    names = " + ".join(p.name for p in paths)
-    print(f"{names}: {len(docs)} documents, {sum(map(len, docs))} lines ({time.time() - t0:.0f}s)", flush=True)
-    model.fit(docs, labels, groups, sample_weight=weights, verbose=True)
-    print(f"fitted ({time.time() - t0:.0f}s)", flush=True)
-    return model
+def probe_probabilities(model: LineModel) -> dict[str, list[list[float]]]:
+    """The model's probabilities on the probe documents shipped in the package, rounded:
+    what the model card records and the tests compare with the code's."""
+    out = {}
+    for name in PROBES:
+        text = (resources.files("boilerstrip") / "examples" / name).read_text(encoding="utf-8")
+        proba = model.predict_proba([read(text)[0]])[0]
+        out[name] = np.round(proba, 6).tolist()
+    return out
+
+
+def _commit() -> str:
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "boilerstrip"],
+                               cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+uncommitted" if dirty else "")
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for dist in ("numpy", "scipy", "scikit-learn", "lxml", "joblib"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _sha256(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+def evaluate_splits(model: LineModel, data: Path, splits: tuple[str, ...]) -> dict[str, Any]:
+    """Shingle F1 per kind of document (recall for clean articles) and on HTML pages,
+    per split, with the benchmark's own scorer (``benchmarks.evaluate``)."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.evaluate import evaluate, evaluate_html, load_pages, load_split
+
+    from .api import clean
+
+    def fn(text: str) -> str:
+        return clean(text, model=model)
+
+    def html_fn(text: str) -> str:
+        return clean(text, model=model, format="html")
+
+    out: dict[str, Any] = {}
+    for split in splits:
+        report = evaluate(fn, load_split(data, split), tool="boilerstrip")
+        kinds = report.groups.get("kind", {})
+        figures = {kind: round(float(stats.shingle_prf[1 if kind == "clean" else 2]), 4)
+                   for kind, stats in sorted(kinds.items())}
+        pages = [p for p in load_pages(data, split) if p.get("gold")]
+        figures["html"] = round(float(evaluate_html(html_fn, pages, tool="boilerstrip").f1 or 0.0), 4)
+        figures["note"] = ("shingle F1 per document kind; clean: recall (share of the text kept); "
+                           "html: the split's pages with full gold, as HTML")
+        out[split] = figures
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m boilerstrip.train", description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=Path("data/built"), help="built corpus directory")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the model")
+    ap.add_argument("--out", type=Path, default=None, help="where to write the model (default: DATA/model.npz)")
+    ap.add_argument("--install", action="store_true", help="write the model over the packaged one")
     ap.add_argument("--limit", type=int, default=None, help="use only the first N records (for quick runs)")
-    ap.add_argument("--passes", type=int, choices=(2, 3), default=3, help="network passes after the linear one")
-    ap.add_argument("--max-iter", type=int, default=25, help="most epochs of each network")
-    ap.add_argument("--networks", type=int, default=3,
-                    help="networks per pass, averaged (n_networks; the shipped model has 3)")
-    ap.add_argument("--hidden", type=int, nargs="+", default=[64, 32],
-                    help="hidden layer sizes of each network (hidden; the shipped model has 64 32)")
-    ap.add_argument("--seed", type=int, default=0, help="random_state of the model")
-    ap.add_argument("--unseen-language", type=float, default=0.1,
+    defaults = LineClassifier()
+    ap.add_argument("--network-passes", type=int, choices=(1, 2), default=defaults.network_passes)
+    ap.add_argument("--max-iter", type=int, default=defaults.max_iter, help="most epochs of each network")
+    ap.add_argument("--networks", type=int, default=defaults.n_networks, help="networks per pass, averaged")
+    ap.add_argument("--hidden", type=int, nargs="+", default=list(defaults.hidden), help="hidden layer sizes")
+    ap.add_argument("--seed", type=int, default=defaults.random_state, help="random_state of the model")
+    ap.add_argument("--unseen-language", type=float, default=defaults.unseen_language,
                     help="share of training documents shown to the networks with their hashed words "
-                         "moved to other columns, as for a language the corpus does not have (unseen_language)")
+                         "moved to other columns, as for a language the corpus does not have")
     ap.add_argument("--transition", type=float, default=None,
-                    help="decoding transition cost (default: the best on dev for a model fitted on train)")
-    ap.add_argument("--also-dev", action="store_true",
-                    help="fit the written model on train and dev (after the transition cost is chosen)")
+                    help="decoding transition cost (default: the best on dev)")
+    ap.add_argument("--no-evaluate", action="store_true", help="skip scoring the model on dev and test")
     args = ap.parse_args(argv)
+    if args.install and args.out is not None:
+        ap.error("give --install or --out, not both")
+    out = PACKAGED if args.install else (args.out or args.data / "model.npz")
     for split in ("train", "dev"):
         if not (args.data / f"{split}.jsonl.gz").exists():
             print(f"error: {args.data / (split + '.jsonl.gz')} not found; build it with "
                   "`python -m boilerstrip.data build`", file=sys.stderr)
             return 2
     t0 = time.time()
-    model = LineClassifier(passes=args.passes, hidden=tuple(args.hidden), max_iter=args.max_iter,
-                           n_networks=args.networks,
-                           unseen_language=args.unseen_language, random_state=args.seed)
-    splits = [args.data / f"{split}.jsonl.gz" for split in (("train", "dev") if args.also_dev else ("train",))]
-    transition = args.transition
-    if transition is None:
-        model = fit(model, splits[:1], args.limit, t0)
+    estimator = LineClassifier(network_passes=args.network_passes, hidden=tuple(args.hidden), max_iter=args.max_iter,
+                               n_networks=args.networks, unseen_language=args.unseen_language, random_state=args.seed)
+    docs, labels, groups, weights = load(args.data / "train.jsonl.gz", args.limit)
+    n_docs, n_lines = len(docs), sum(map(len, docs))
+    print(f"train: {n_docs} documents, {n_lines} lines ({time.time() - t0:.0f}s)", flush=True)
+    estimator.fit(docs, labels, groups, sample_weight=weights, verbose=True)
+    del docs, labels, groups, weights
+    print(f"fitted ({time.time() - t0:.0f}s)", flush=True)
+    scores: dict[float, float] = {}
+    if args.transition is None:
         dev_docs, dev_labels, _, _ = load(args.data / "dev.jsonl.gz", args.limit, TRANSITION_KINDS)
-        probas = model.predict_proba(dev_docs)
-        scores = {t: body_f1(model, dev_docs, dev_labels, t, probas) for t in (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)}
+        probas = estimator.predict_proba(dev_docs)
+        scores = {t: body_f1(dev_docs, dev_labels, probas, t) for t in TRANSITIONS}
         transition = choose_transition(scores)
         print("dev body-line F1 by transition cost: "
               + ", ".join(f"{t}: {s:.4f}" for t, s in scores.items()) + f" -> {transition}", flush=True)
         del dev_docs, dev_labels, probas
-    if len(splits) > 1 or args.transition is not None:
-        model = fit(model, splits, args.limit, t0)
-    model.transition = transition
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    model.save(args.out)
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) in {time.time() - t0:.0f}s")
+    else:
+        transition = args.transition
+    estimator.set_params(transition=transition)
+    model = estimator.to_model()
+    seconds = time.time() - t0
+    model.card = {
+        "format": FORMAT_VERSION, "schema": SCHEMA, "commit": _commit(),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "corpus": {"manifest": "data/manifest.json", "manifest_sha256": _sha256(ROOT / "data" / "manifest.json"),
+                   "train_sha256": _sha256(args.data / "train.jsonl.gz"), "limit": args.limit,
+                   "documents": n_docs, "lines": n_lines},
+        "libraries": _versions(),
+        "training": {"command": "python -m boilerstrip.train " + " ".join(argv if argv is not None else sys.argv[1:]),
+                     "params": estimator.get_params(), "seconds": round(seconds),
+                     "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20, 1),
+                     "dev_transition_scores": {str(t): round(s, 5) for t, s in scores.items()}},
+    }
+    if not args.no_evaluate:
+        splits = tuple(s for s in ("dev", "test") if (args.data / f"{s}.jsonl.gz").exists())
+        model.card["metrics"] = evaluate_splits(model, args.data, splits)
+        print("metrics: " + json.dumps(model.card["metrics"]), flush=True)
+    model.card["probe"] = probe_probabilities(model)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    model.save(out)
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) in {time.time() - t0:.0f}s")
     return 0
 
 

@@ -30,7 +30,8 @@ SEED = 20260101
 
 
 def _dom(lines) -> list:
-    return [[l.tag, int(l.heading), round(l.link_share, 3), l.depth, int(l.in_boilerplate), l.attrs] for l in lines]
+    """The records' ``dom`` rows: each line's structure (``LineStructure.to_row``)."""
+    return [line.structure.to_row() for line in lines]
 
 
 def label_page(page) -> dict:

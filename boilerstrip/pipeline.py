@@ -1,0 +1,182 @@
+"""The pipeline, assembled once: input -> lines -> features -> model -> labels -> text.
+
+:class:`Options` says how to clean (threshold, title, input format, model) and
+:func:`label_batch` runs a batch of inputs through every stage.  :func:`boilerstrip.clean`,
+:func:`boilerstrip.classify`, :mod:`boilerstrip.batch`, the command line and the Dask
+helpers all call it.
+
+>>> options = Options(threshold=0.4, format="text")
+>>> label_batch(["", "Home"], options, as_text=True)[0]
+''
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+
+from .decoding import keep_mask
+from .features import Document
+from .html import looks_like_html, render_html
+from .model import CLASSES, LineModel
+from .text import TextInput, TextLine, decode, hard_wrap_runs, join_lines, split_lines
+
+__all__ = ["Options", "Line", "FORMATS", "ModelArg", "read", "label_batch", "text_of", "resolve_model",
+           "default_model"]
+
+#: Input formats: ``"auto"`` detects HTML, ``"text"`` and ``"html"`` force one reader.
+FORMATS = ("auto", "text", "html")
+#: A model: ``None`` (the shipped one), a :class:`LineModel`, a model file's path, or a
+#: fitted :class:`~boilerstrip.estimator.LineClassifier`.
+ModelArg = Union[None, LineModel, str, "os.PathLike[str]", Any]
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to clean.
+
+    ``threshold``: body probability above which a line is kept (a lower value keeps
+    more); ``include_title``: keep the headline too; ``format``: one of :data:`FORMATS`;
+    ``model``: see :data:`ModelArg`.
+
+    >>> Options(threshold=1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: threshold must be a number between 0 and 1 (exclusive), got 1.5
+    """
+
+    threshold: float = 0.5
+    include_title: bool = False
+    format: str = "auto"
+    model: ModelArg = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.threshold, bool) or not isinstance(self.threshold, (int, float)) \
+                or not 0.0 < self.threshold < 1.0:
+            raise ValueError(f"threshold must be a number between 0 and 1 (exclusive), got {self.threshold!r}")
+        if not isinstance(self.include_title, (bool, np.bool_)):
+            raise TypeError(f"include_title must be True or False, got {self.include_title!r}")
+        if self.format not in FORMATS:
+            raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {self.format!r}")
+
+    @classmethod
+    def of(cls, threshold: float = 0.5, include_title: bool = False, format: str = "auto",
+           html: Optional[bool] = None, model: ModelArg = None) -> "Options":
+        """Options from the public functions' keywords (``html=True/False`` is the same
+        as ``format="html"/"text"``)."""
+        if html is not None:
+            if format != "auto":
+                raise ValueError("give either html= or format=, not both")
+            format = "html" if html else "text"
+        return cls(threshold, include_title, format, model)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One input line and the decision about it.
+
+    ``index`` is the line number in the input (0-based, blank lines counted; for HTML
+    input, the number of the rendered line), ``score`` the probability that the line
+    is article body, ``title_score`` that it is the article's headline, ``label`` one
+    of ``"body"``, ``"title"``, ``"boilerplate"``, ``kept`` whether :func:`clean`
+    returns it, and ``para_break`` whether a paragraph break precedes it.
+    """
+
+    text: str
+    index: int
+    label: str
+    score: float
+    title_score: float
+    kept: bool
+    para_break: bool = False
+
+
+# ---------------------------------------------------------------------- stage 1
+def read(text: TextInput, format: str = "auto") -> tuple[Document, list[TextLine]]:
+    """Stage 1: input to a :class:`Document` and the text lines it is made of.
+
+    HTML goes through the lxml renderer, so that what the markup says about each line
+    becomes evidence.  Hard-wrapped plain text is scored a paragraph line at a time
+    (``Document.runs``); the text lines stay the input's own.
+    """
+    text = decode(text)
+    if format == "html" or (format == "auto" and looks_like_html(text)):
+        rendered = render_html(text)
+        lines = [TextLine(line.text, i, line.para_break) for i, line in enumerate(rendered)]
+        return Document.from_structured_lines(lines, [line.structure for line in rendered]), lines
+    lines = split_lines(text)
+    return Document.from_text_lines(lines, hard_wrap_runs(lines)), lines
+
+
+# ---------------------------------------------------------------------- model
+@lru_cache(maxsize=1)
+def default_model() -> LineModel:
+    """The shipped model, loaded on first use and then reused."""
+    return LineModel.load_default()
+
+
+@lru_cache(maxsize=4)
+def _model_file(path: str, mtime: float) -> LineModel:
+    return LineModel.load(path)
+
+
+def resolve_model(model: ModelArg) -> LineModel:
+    """The :class:`LineModel` that ``model`` names (files are loaded once per process)."""
+    if model is None:
+        return default_model()
+    if isinstance(model, LineModel):
+        return model
+    if isinstance(model, (str, os.PathLike)):
+        path = os.fspath(model)
+        return _model_file(path, os.stat(path).st_mtime)
+    to_model = getattr(model, "to_model", None)
+    if callable(to_model):   # a fitted LineClassifier
+        return to_model()
+    raise TypeError(f"model must be None, a LineModel, a model file path or a fitted LineClassifier, "
+                    f"got {type(model).__name__}")
+
+
+# ---------------------------------------------------------------------- stages 3-5
+def _decide(lines: Sequence[TextLine], doc: Document, proba: np.ndarray, options: Options,
+            transition: float, as_text: bool) -> Union[str, list[Line]]:
+    """Stages 4-5: one document's probabilities to its cleaned text, or to a
+    :class:`Line` per text line.  Decisions are made per document line and given to
+    each of the text lines it joins (``doc.runs``)."""
+    p_keep = proba[:, 0] + (proba[:, 1] if options.include_title else 0.0)
+    kept = keep_mask(p_keep, options.threshold, transition)
+    if doc.runs is not None:
+        proba, kept = np.repeat(proba, doc.runs, axis=0), np.repeat(kept, doc.runs)
+    if as_text:
+        return join_lines(lines, np.flatnonzero(kept).tolist())
+    title = proba[:, 1] >= proba[:, 0]
+    best = proba.argmax(axis=1)
+    labels = np.where(kept, np.where(title & options.include_title, 1, 0), np.where(best == 1, 1, 2))
+    return [Line(line.text, line.index, CLASSES[int(lab)], float(p[0]), float(p[1]), bool(k), line.para_break)
+            for line, p, k, lab in zip(lines, proba, kept.tolist(), labels.tolist())]
+
+
+def label_batch(texts: Sequence[TextInput], options: Options, as_text: bool) -> list:
+    """Every stage for a batch of inputs, with one model call per pass: per input its
+    cleaned text (``as_text``) or its list of :class:`Line`."""
+    docs = [read(t, options.format) for t in texts]
+    results: list = ["" if as_text else [] for _ in docs]
+    nonempty = [k for k, (_, lines) in enumerate(docs) if lines]
+    if not nonempty:
+        return results
+    model = resolve_model(options.model)
+    probas = model.predict_proba([docs[k][0] for k in nonempty])
+    for k, proba in zip(nonempty, probas):
+        doc, lines = docs[k]
+        results[k] = _decide(lines, doc, proba, options, model.transition, as_text)
+    return results
+
+
+def text_of(lines: Sequence[Line]) -> str:
+    """The cleaned text of classified lines: the kept ones, paragraph breaks preserved
+    (the same as :func:`clean` gives for the lines :func:`classify` returned)."""
+    positions = [k for k, line in enumerate(lines) if line.kept]
+    return join_lines([TextLine(line.text, line.index, line.para_break) for line in lines], positions)
