@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
 from . import __version__
-from .api import Line, default_model, text_of
-from .batch import classify_many, clean_many
+from .batch import label_many
+from .pipeline import Line, Options, resolve_model, text_of
 
 PROG = "boilerstrip"
 
@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--include-title", action="store_true", help="keep the headline too")
     ap.add_argument("--format", choices=("auto", "text", "html"), default="auto",
                     help="input format (default: detect HTML)")
+    ap.add_argument("--model", metavar="FILE", help="model file to use instead of the shipped one")
     ap.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="worker processes (-1: all cores)")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -174,10 +175,11 @@ def _run(args: argparse.Namespace) -> int:
     for message in errors:
         print(message, file=sys.stderr)
     try:
-        model = default_model()  # fail early, once, with a clear message
+        resolve_model(args.model)  # fail early, once, with a clear message
     except (OSError, ValueError) as exc:
         print(f"{PROG}: cannot load the model: {exc}", file=sys.stderr)
         return 1
+    options = Options(args.threshold, args.include_title, args.format, args.model)
     # Files are read lazily, as the batches need them, so that a crawl of a million
     # files is never held in memory at once; ``pending`` pairs results with sources.
     pending: deque[Source] = deque()
@@ -197,14 +199,10 @@ def _run(args: argparse.Namespace) -> int:
             yield data
 
     failed = bool(errors)
-    html = {"auto": None, "text": False, "html": True}[args.format]
     progress = _Progress(len(sources), not args.quiet)
     colour = args.explain and out_file is None and out_dir is None and sys.stdout.isatty()
-    # Plain output needs only the cleaned text, which clean_many decodes directly.
-    run_many = classify_many if args.jsonl or args.explain else clean_many
-    results = run_many(texts(), n_jobs=args.jobs, threshold=args.threshold,
-                       include_title=args.include_title, html=html,
-                       model=model if args.jobs == 1 else None)
+    # Plain output needs only the cleaned text, which the pipeline joins directly.
+    results = label_many(texts(), options, not (args.jsonl or args.explain), n_jobs=args.jobs)
     collected: list[str] = []
     for result in results:
         source = pending.popleft()

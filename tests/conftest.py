@@ -47,8 +47,8 @@ def labelled_documents():
     return out
 
 
-def fit_tiny_model(passes: int = 2, **params):
-    from boilerstrip.model import LineClassifier
+def fit_tiny_model(network_passes: int = 2, **params):
+    from boilerstrip.estimator import LineClassifier
 
     # Repeat the documents (fresh Document objects each time) so that the second pass
     # has enough rows to learn from; the estimator mechanics are what matter here.
@@ -62,36 +62,40 @@ def fit_tiny_model(passes: int = 2, **params):
     # A dozen copies of a few documents leave some context features nearly constant:
     # floor their scale, and give the small network enough units and epochs to converge
     # (with 8 units or a floor of 0.1, most seeds ended predicting boilerplate everywhere;
-    # with 16 units, the three-pass fit of seed 0 of 6 did after two context features
-    # were added; with 32, seeds 0-5 all separate body from boilerplate by 0.37 or more).
-    model = LineClassifier(hidden=(32,), max_iter=200, scale_floor=0.3, passes=passes, **params)
+    # with 32, seeds 0-5 all separate body from boilerplate by 0.37 or more).
+    params = {"hidden": (32,), "max_iter": 200, "scale_floor": 0.3, "n_networks": 1, "unseen_language": 0.0,
+              "transition": 2.0, **params}
+    model = LineClassifier(network_passes=network_passes, **params)
     return model.fit(all_docs, all_labels, groups=groups)
 
 
 @pytest.fixture(scope="session")
-def tiny_model():
+def tiny_estimator():
+    """A LineClassifier fitted on the hand-labelled fixtures."""
     return fit_tiny_model()
 
 
 @pytest.fixture(scope="session")
+def tiny_model(tiny_estimator):
+    """The tiny estimator's LineModel: pass it as ``model=`` to clean/classify/clean_many."""
+    return tiny_estimator.to_model()
+
+
+@pytest.fixture(scope="session")
+def tiny_model_path(tiny_model, tmp_path_factory) -> Path:
+    """The tiny model as a file, for ``--model`` and worker processes."""
+    path = tmp_path_factory.mktemp("model") / "tiny.npz"
+    tiny_model.save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
 def default_model():
-    """The shipped model; skipped (not failed) when it cannot be loaded, because
-    test_model.py::test_shipped_model_loads_with_current_features reports that once."""
-    from boilerstrip.model import LineClassifier
+    """The shipped model.  Fails (never skips) when it cannot be loaded: the shipped
+    model must always match the code."""
+    from boilerstrip.model import LineModel
 
-    try:
-        return LineClassifier.load_default()
-    except (OSError, ValueError) as exc:
-        pytest.skip(f"shipped model unusable: {exc}")
-
-
-@pytest.fixture
-def use_model(monkeypatch, tiny_model):
-    """Make boilerstrip's default model the tiny test model (for code that calls default_model())."""
-    import boilerstrip.api
-
-    monkeypatch.setattr(boilerstrip.api, "_DEFAULT", tiny_model)
-    return tiny_model
+    return LineModel.load_default()
 
 
 @pytest.fixture(scope="session")
