@@ -154,7 +154,7 @@ def _run(args: argparse.Namespace) -> int:
         else:
             out_file = out
         inputs = {s.path.resolve() for s in sources if s.path is not None}
-        targets = [out_file] if out_file else [out_dir / _output_name(s) for s in sources]
+        targets = [out_file] if out_file is not None else [out / _output_name(s) for s in sources]
         clash = next((t for t in targets if t is not None and t.resolve() in inputs), None)
         if clash is not None:
             print(f"{PROG}: refusing to overwrite input file {clash}", file=sys.stderr)
@@ -167,7 +167,8 @@ def _run(args: argparse.Namespace) -> int:
         for s in sources:
             target = out_dir / _output_name(s)
             if target in claimed:
-                errors.append(f"{PROG}: {s.name}: skipped, its output {target} is already the output of {claimed[target]}")
+                errors.append(f"{PROG}: {s.name}: skipped, its output {target} is already the output of "
+                              f"{claimed[target]}")
             else:
                 claimed[target] = s.name
                 unique.append(s)

@@ -75,12 +75,13 @@ def clean_dataframe(df: "dask.dataframe.DataFrame", column: str = "text", out_co
 
     Missing values (NaN/None) clean to ``""``.  ``kwargs`` as for :func:`clean_bag`.
     """
+    import numpy as np
     import pandas as pd
 
     _check(kwargs)
     if column not in df.columns:
         raise KeyError(f"no column {column!r}")
     in_dtype = df._meta[column].dtype
-    dtype = in_dtype if pd.api.types.is_string_dtype(in_dtype) and in_dtype != object else object
+    dtype = in_dtype if pd.api.types.is_string_dtype(in_dtype) and in_dtype is not np.dtype(object) else object
     meta = df._meta.assign(**{out_column: pd.Series([], dtype=dtype, index=df._meta.index)})
     return df.map_partitions(_clean_frame, column, out_column, dtype, _model_arg(model), kwargs, meta=meta)

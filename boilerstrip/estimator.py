@@ -33,9 +33,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .decoding import keep_mask
-from .features import N_WORD_FEATURES, Document, Rows
-from .model import (CLASS_OF_LABEL, CLASSES, FirstPass, LineModel, NetworkPass, first_inputs, network_inputs,
-                    softmax)
+from .features import N_WORD_FEATURES, Document
+from .model import CLASS_OF_LABEL, CLASSES, FirstPass, LineModel, NetworkPass, first_inputs, network_inputs, softmax
 from .pipeline import read
 
 __all__ = ["LineClassifier", "body_f1"]
@@ -166,8 +165,8 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
                             structure.to_scipy()], format="csr")
 
         def first_pass() -> SGDClassifier:
-            return SGDClassifier(loss="log_loss", alpha=self.alpha, max_iter=8, tol=None, random_state=self.random_state,
-                                 average=True)
+            return SGDClassifier(loss="log_loss", alpha=self.alpha, max_iter=8, tol=None,
+                                 random_state=self.random_state, average=True)
 
         # The networks see the unseen-language documents with their words moved: copies,
         # so that the caller's documents keep their own words.

@@ -185,7 +185,7 @@ class _Renderer:
             raw = "".join(buf)
             buf.clear()
             share_chars, link_chars = link_chars, 0
-            line_mark = max(mark_chars, key=mark_chars.get) if mark_chars else None
+            line_mark = max(mark_chars, key=lambda k: mark_chars[k]) if mark_chars else None
             mark_chars.clear()
             pre = counts[_PRE] > 0
             pieces = raw.splitlines() if pre else [raw]

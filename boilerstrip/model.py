@@ -34,8 +34,19 @@ from typing import Any, Iterator, Optional, Sequence
 
 import numpy as np
 
-from .features import (CONTEXT_FEATURES, LINE_FEATURES, N_STRUCTURE_FEATURES, N_WORD_FEATURES, SCHEMA,
-                       Document, Rows, context_features, line_features, structure_features, word_features)
+from .features import (
+    CONTEXT_FEATURES,
+    LINE_FEATURES,
+    N_STRUCTURE_FEATURES,
+    N_WORD_FEATURES,
+    SCHEMA,
+    Document,
+    Rows,
+    context_features,
+    line_features,
+    structure_features,
+    word_features,
+)
 
 __all__ = ["LineModel", "FirstPass", "NetworkPass", "ModelMismatchError", "CLASSES", "CLASS_OF_LABEL",
            "FORMAT_VERSION", "softmax"]

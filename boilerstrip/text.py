@@ -173,7 +173,7 @@ def hard_wrap_runs(lines: Sequence[TextLine]) -> list[int] | None:
     if sum(width - _WRAP_NEAR <= k <= width for k in lengths) < max(4, _WRAP_SHARE * n):
         return None
     wraps = []
-    for a, b, k in zip(lines, lines[1:], lengths):
+    for b, k in zip(lines[1:], lengths):
         nxt = b.text.lstrip()
         word = nxt.find(" ")
         wraps.append(not b.para_break and k >= width - _WRAP_BREAK_NEAR

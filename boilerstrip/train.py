@@ -162,7 +162,7 @@ def evaluate_splits(model: LineModel, data: Path, splits: tuple[str, ...]) -> di
     for split in splits:
         report = evaluate(fn, load_split(data, split), tool="boilerstrip")
         kinds = report.groups.get("kind", {})
-        figures = {kind: round(float(stats.shingle_prf[1 if kind == "clean" else 2]), 4)
+        figures: dict[str, Any] = {kind: round(float(stats.shingle_prf[1 if kind == "clean" else 2]), 4)
                    for kind, stats in sorted(kinds.items())}
         pages = [p for p in load_pages(data, split) if p.get("gold")]
         figures["html"] = round(float(evaluate_html(html_fn, pages, tool="boilerstrip").f1 or 0.0), 4)

@@ -40,7 +40,7 @@ def assemble(blocks: list[list[tuple[str, str, bool]]], style: str) -> tuple[str
     """
     out: list[str] = []
     labels: list[str] = []
-    for b, block in enumerate(blocks):
+    for block in blocks:
         for k, (text, label, para) in enumerate(block):
             if out:
                 blank = style != "lines" and (para or k == 0)

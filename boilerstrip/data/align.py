@@ -73,8 +73,10 @@ def _title_lines(line_toks: list[list[str]], title: list[str], labels: list[str]
         return []
     before = [f for f in found if f[0] < first_body]
     after = [f for f in found if first_body <= f[0] <= first_body + 10]
-    start, end = before[-1] if before else (after[0] if after else (None, None))
-    return [] if start is None else list(range(start, end + 1))
+    if not before and not after:
+        return []
+    start, end = before[-1] if before else after[0]
+    return list(range(start, end + 1))
 
 
 def align_lines(lines: list[str], gold: str, title: str = "") -> Alignment:

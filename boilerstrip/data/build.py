@@ -13,6 +13,7 @@ import statistics
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 from joblib import Parallel, delayed
 
@@ -177,19 +178,22 @@ def build(corpora: Path, out: Path, limit: int | None = None, n_jobs: int = 2,
         pw.close()
         dw.close()
 
-    quality = {}
+    quality: dict[str, dict[str, Any]] = {}
     for source in SOURCES:
         rs = [res[p.page_id] for p in pages if p.source == source]
-        gold = [r for r in rs if r["styles"] or r["recall"] is not None]
-        q = {"pages": len(rs), "with_full_gold": sum(1 for p in pages if p.source == source and p.gold_text.strip()),
-             "labelled_ok": sum(r["ok"] for r in rs),
-             "invariant_failures": sorted(f'{r["page"]}:{s}' for r in rs for s in r["invariant_fail"])}
-        rec = [r["recall"] for r in gold if r["recall"] is not None]
+        graded = [r for r in rs if r["styles"] or r["recall"] is not None]
+        q: dict[str, Any] = {
+            "pages": len(rs), "with_full_gold": sum(1 for p in pages if p.source == source and p.gold_text.strip()),
+            "labelled_ok": sum(r["ok"] for r in rs),
+            "invariant_failures": sorted(f'{r["page"]}:{s}' for r in rs for s in r["invariant_fail"])}
+        rec = [r["recall"] for r in graded if r["recall"] is not None]
         if rec:
-            q.update(gold_recall_mean=round(statistics.mean(rec), 4), gold_recall_median=round(statistics.median(rec), 4),
-                     body_precision_mean=round(statistics.mean(r["precision"] for r in gold if r["precision"] is not None), 4),
-                     title_found_share=round(statistics.mean(r["title_found"] for r in gold), 4),
-                     below_min_recall=sorted(r["page"] for r in gold if r["recall"] < MIN_RECALL))
+            precision = [r["precision"] for r in graded if r["precision"] is not None]
+            q.update(gold_recall_mean=round(statistics.mean(rec), 4),
+                     gold_recall_median=round(statistics.median(rec), 4),
+                     body_precision_mean=round(statistics.mean(precision), 4),
+                     title_found_share=round(statistics.mean(r["title_found"] for r in graded), 4),
+                     below_min_recall=sorted(r["page"] for r in graded if r["recall"] < MIN_RECALL))
         quality[source] = q
     manifest = {
         "build": {"command": "python -m boilerstrip.data build", "limit": limit, "seed": SEED,
@@ -198,7 +202,8 @@ def build(corpora: Path, out: Path, limit: int | None = None, n_jobs: int = 2,
                     for s in SOURCES},
         "alignment": quality,
         "splits": {s: {"sites": c["sites"], "pages": dict(sorted(c["pages"].items())),
-                       "docs": dict(sorted(c["docs"].items())), "docs_by_style": dict(sorted(c["docs_by_style"].items())),
+                       "docs": dict(sorted(c["docs"].items())),
+                       "docs_by_style": dict(sorted(c["docs_by_style"].items())),
                        "labels": dict(sorted(c["labels"].items())),
                        "labels_by_kind": {k: dict(sorted(v.items())) for k, v in sorted(c["labels_by_kind"].items())}}
                    for s, c in counts.items()},

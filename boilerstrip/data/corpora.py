@@ -14,7 +14,7 @@ import re
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from ..html import render_html, to_text
@@ -130,7 +130,7 @@ def guess_url(html: str) -> str:
         site = site_of(host)
         if site and not any(s in site for s in _SKIP_HOSTS):
             counts[site] = counts.get(site, 0) + 1
-    return "http://" + max(counts, key=counts.get) + "/" if counts else ""
+    return "http://" + max(counts, key=lambda s: counts[s]) + "/" if counts else ""
 
 
 def html_lang(html: str, default: str = "") -> str:
@@ -142,7 +142,9 @@ def _members(path: Path, want=lambda name: True) -> Iterator[tuple[str, bytes]]:
     with tarfile.open(path, "r:gz") as tar:
         for info in tar:
             if info.isfile() and want(info.name):
-                yield info.name, tar.extractfile(info).read()
+                member = tar.extractfile(info)
+                if member is not None:
+                    yield info.name, member.read()
 
 
 def _title_and_body(text: str) -> tuple[str, str]:
@@ -200,7 +202,8 @@ def _read_l3s(path: Path) -> Iterator[Page]:
 
 
 def _read_wcxb(path: Path) -> Iterator[Page]:
-    html, gold = {}, {}
+    html: dict[str, str] = {}
+    gold: dict[str, Any] = {}
     for name, data in _members(path, lambda n: "/html/" in n or "/ground-truth/" in n):
         parts = name.split("/")
         key = parts[-3] + "/" + parts[-1].split(".")[0]
@@ -214,12 +217,13 @@ def _read_wcxb(path: Path) -> Iterator[Page]:
         url = g.get("url", "")
         title = (gt.get("title") or "").strip()
         body = (gt.get("main_content") or "").strip()
-        yield Page("wcxb", "wcxb/" + key, url, site_of(url), html_lang(html[key], "en"), html[key], drop_title(body, title), title,
-                   list(gt.get("with") or []), list(gt.get("without") or []))
+        yield Page("wcxb", "wcxb/" + key, url, site_of(url), html_lang(html[key], "en"), html[key],
+                   drop_title(body, title), title, list(gt.get("with") or []), list(gt.get("without") or []))
 
 
 def _read_msv(path: Path, source: str) -> Iterator[Page]:
-    html, gold = {}, {}
+    html: dict[str, str] = {}
+    gold: dict[str, str] = {}
     for name, data in _members(path, lambda n: "/html/" in n or "/gold/" in n):
         stem = name.rsplit(".", 1)[0].replace("/html/", "/").replace("/gold/", "/")
         (html if "/html/" in name else gold)[stem] = decode(data)
@@ -228,7 +232,7 @@ def _read_msv(path: Path, source: str) -> Iterator[Page]:
         url = guess_url(html[stem])
         if source == "msv-big5" and site_of(url) not in BIG5_SITES:
             counts = {s: html[stem].count(s) for s in BIG5_SITES}
-            url = "http://www." + max(counts, key=counts.get) + "/"
+            url = "http://www." + max(counts, key=lambda s: counts[s]) + "/"
         key = stem.split("/", 1)[1] if "/" in stem else stem
         yield Page(source, source + "/" + key, url, site_of(url), "en", html[stem], body, title)
 

@@ -421,6 +421,6 @@ def _continuity(lines, segments, seg, seg_norms, first, t, has_words) -> list[np
         seg_title = np.clip(np.bincount(cseg, weights=cval * title[ccol], minlength=n_seg) / seg_norms, 0.0, 1.0)
         line_title = np.clip(np.bincount(row, weights=val * title[col], minlength=len(seg)), 0.0, 1.0)
     else:
-        seg_title = np.zeros(n_seg)
-        line_title = np.zeros(len(seg))
+        seg_title = np.zeros(n_seg, dtype=np.float64)
+        line_title = np.zeros(len(seg), dtype=np.float64)
     return [sim_prev[seg], min_cont[seg], seg_title[seg], line_title]
