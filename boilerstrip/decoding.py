@@ -18,7 +18,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["keep_mask", "keep_lines"]
+__all__ = ["keep_mask"]
 
 _EPS = 1e-6
 
@@ -59,9 +59,3 @@ def keep_mask(p_keep: Sequence[float] | np.ndarray, threshold: float = 0.5,
     pos = np.where(fixed >= 0, np.arange(n), n)
     nearest = np.minimum.accumulate(pos[::-1])[::-1]
     return fixed[nearest] == 1
-
-
-def keep_lines(proba: np.ndarray, threshold: float, include_title: bool, transition: float) -> np.ndarray:
-    """Keep-mask from a document's (body, title, boilerplate) probabilities: the body
-    probability, plus the title's when the title is kept too, decoded by :func:`keep_mask`."""
-    return keep_mask(proba[:, 0] + (proba[:, 1] if include_title else 0.0), threshold, transition)

@@ -17,7 +17,6 @@ still matches the code.
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import json
 import platform
@@ -28,10 +27,11 @@ import time
 from datetime import datetime, timezone
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
+from .data import read_records
 from .estimator import LineClassifier, body_f1
 from .features import SCHEMA, Document, LineStructure
 from .model import FORMAT_VERSION, LineModel
@@ -54,12 +54,6 @@ TRANSITION_KINDS = ("page", "aggregator", "clean", "interrupted")
 TRANSITIONS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)
 TRANSITION_TIE = 5e-4
 PROBES = ("aggregator.txt", "probe.html")
-
-
-def read_records(path: Path) -> Iterator[dict]:
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            yield json.loads(line)
 
 
 def record_documents(record: dict) -> list[tuple[Document, list[str]]]:

@@ -8,6 +8,7 @@ Nothing built here is shipped: several sources are research-use only.
 """
 
 from .align import align_lines, tokens
+from .build import read_records
 from .corpora import Page, read_all, read_source, site_of
 
-__all__ = ["Page", "read_all", "read_source", "site_of", "align_lines", "tokens"]
+__all__ = ["Page", "read_all", "read_source", "site_of", "align_lines", "tokens", "read_records"]

@@ -13,7 +13,7 @@ import statistics
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from joblib import Parallel, delayed
 
@@ -24,7 +24,7 @@ from .align import align_lines
 from .corpora import SOURCES, archive_path, l3s_mark, read_all, sha256
 from .splits import SPLITS, assign_splits
 
-__all__ = ["label_page", "build", "MIN_RECALL", "SEED"]
+__all__ = ["label_page", "build", "read_records", "MIN_RECALL", "SEED"]
 
 MIN_RECALL = 0.5   # pages whose gold is mostly absent from the HTML (JS-rendered) are not labelled
 SEED = 20260101
@@ -73,6 +73,16 @@ def label_page(page) -> dict:
     out["ok"] = (len(out["styles"]) == len(STYLES) and out["dom"] is not None and has_body
                  and (out["recall"] is None or out["recall"] >= MIN_RECALL))
     return out
+
+
+def read_records(path: str | Path) -> Iterator[dict]:
+    """The records of a JSON-lines file, gzipped (as :func:`build` writes them) or not."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
 
 
 class _JsonlGz:

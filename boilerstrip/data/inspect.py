@@ -8,12 +8,11 @@ same-label lines are shortened to their ends.  Lines printed = lines checked.
 
 from __future__ import annotations
 
-import gzip
-import json
 import random
 from collections import defaultdict
 from pathlib import Path
 
+from .build import read_records
 from .splits import SPLITS
 
 __all__ = ["sample_pages", "inspect"]
@@ -22,11 +21,9 @@ __all__ = ["sample_pages", "inspect"]
 def sample_pages(built: Path, n: int, seed: int = 0, style: str = "paragraphs") -> list[dict]:
     by_source = defaultdict(list)
     for split in SPLITS:
-        with gzip.open(Path(built) / f"{split}.jsonl.gz", "rt", encoding="utf-8") as f:
-            for line in f:
-                rec = json.loads(line)
-                if rec["kind"] == "page" and rec["style"] == style:
-                    by_source[rec["source"]].append(rec)
+        for rec in read_records(Path(built) / f"{split}.jsonl.gz"):
+            if rec["kind"] == "page" and rec["style"] == style:
+                by_source[rec["source"]].append(rec)
     rng = random.Random(seed)
     pools = {s: rng.sample(v, len(v)) for s, v in sorted(by_source.items())}
     out: list[dict] = []
