@@ -6,18 +6,25 @@ body has at least ``--min-lines`` code-like lines, by a pattern used for this me
 only (the model never sees it), and scores their plain-text page and already-clean
 documents and their HTML with the scoring of ``benchmarks.evaluate``.
 
-    python -m benchmarks.code_pages [--split test] [--data DIR] [--out FILE]
+    python -m benchmarks.code_pages [--split test] [--data DIR] [--out FILE] [--model FILE]
 """
 
 from __future__ import annotations
 
-import argparse
 import re
-from pathlib import Path
 from typing import Iterable, Mapping
 
-from benchmarks.evaluate import _fmt, evaluate, evaluate_html, load_pages, load_split
-from boilerstrip import clean
+from benchmarks.evaluate import (
+    ToolUnavailable,
+    _fmt,
+    boilerstrip_cleaner,
+    evaluate,
+    evaluate_html,
+    load_pages,
+    load_split,
+    script_parser,
+    write_markdown,
+)
 from boilerstrip.text import split_lines
 
 # A line ending in { } or ;, starting with a closing bracket, or with an operator,
@@ -42,12 +49,13 @@ def code_pages(records: Iterable[Mapping], min_lines: int = 10) -> set[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.code_pages", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--split", default="test")
-    ap.add_argument("--data", type=Path, default=Path("data/built"))
+    ap = script_parser("python -m benchmarks.code_pages", __doc__)
     ap.add_argument("--min-lines", type=int, default=10, help="code-like gold body lines a page needs")
-    ap.add_argument("--out", type=Path, default=None, help="also write the Markdown table here")
     args = ap.parse_args(argv)
+    try:
+        clean = boilerstrip_cleaner(args.model)
+    except ToolUnavailable as exc:
+        ap.error(str(exc))
     records = list(load_split(args.data, args.split))
     pages = code_pages(records, args.min_lines)
     docs = [r for r in records if r["page"] in pages]
@@ -62,9 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     md = "\n".join([f"# Pages with code: split `{args.split}`, {len(pages)} pages with at least "
                     f"{args.min_lines} code-like body lines", "", *rows, ""])
     print(md)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(md, encoding="utf-8")
+    write_markdown(md, args.out)
     return 0
 
 

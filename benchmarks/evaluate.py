@@ -63,7 +63,9 @@ Seconds are the time spent inside the tool.
 CLI::
 
     python -m benchmarks.evaluate --split dev [--data data/built] [--tool keep-all,c4]  (--pages --tool boilerstrip-html: HTML)
-        [--kind page,aggregator,clean] [--limit N] [--out FILE.md] [--pages]
+        [--kind page,aggregator,clean] [--limit N] [--out FILE.md] [--pages] [--model FILE]
+
+``--model FILE`` runs the boilerstrip tools with that model file instead of the shipped model.
 """
 
 from __future__ import annotations
@@ -101,13 +103,18 @@ __all__ = [
     "TOOLS",
     "Tool",
     "ToolUnavailable",
+    "boilerstrip_cleaner",
+    "script_parser",
+    "write_markdown",
+    "CORPUS_LABELS",
     "main",
 ]
 
 N = 4
 BODY = "body"
 TITLE = "title"
-LABELS = ("body", "title", "boilerplate", "supplemental", "related", "comments")
+#: The corpus's line labels (finer than the model's classes, ``boilerstrip.model.CLASSES``).
+CORPUS_LABELS = ("body", "title", "boilerplate", "supplemental", "related", "comments")
 
 # Scripts written without spaces between words: one token per character.
 _NOSPACE = (
@@ -545,11 +552,14 @@ class ToolUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Tool:
-    """A registry entry: ``factory()`` returns the callable; ``input`` is its argument kind."""
+    """A registry entry: ``factory()`` returns the callable (``factory(model)`` when
+    ``takes_model``: a model file path, or ``None`` for the shipped model); ``input`` is
+    its argument kind."""
 
-    factory: Callable[[], Callable[[str], str]]
+    factory: Callable[..., Callable[[str], str]]
     input: str = "text"  # "text" or "html"
     description: str = ""
+    takes_model: bool = False
 
 
 def _keep_all():
@@ -562,19 +572,31 @@ def _c4():
     return c4_rules
 
 
-def _boilerstrip():
+def boilerstrip_cleaner(model=None, **keywords) -> Callable[[str], str]:
+    """``boilerstrip.clean`` with ``model`` (a model file path, a loaded ``LineModel``,
+    or ``None``: the shipped model) loaded once, here, and the given keywords.
+
+    Raises :class:`ToolUnavailable` when boilerstrip cannot be imported or the model does
+    not load (e.g. the shipped model while it is being retrained for new features)."""
     try:
         from boilerstrip import clean
     except ImportError as exc:
         raise ToolUnavailable(f"boilerstrip.clean is not importable yet ({exc}); "
                               "the cleaner has to exist before it can be benchmarked") from exc
-    return clean
+    from boilerstrip.pipeline import resolve_model
+
+    try:
+        loaded = resolve_model(model)
+    except (OSError, ValueError) as exc:  # ModelMismatchError is a ValueError
+        raise ToolUnavailable(f"the boilerstrip model does not load: {type(exc).__name__}: {exc}") from exc
+
+    def boilerstrip_clean(text: str) -> str:
+        return clean(text, model=loaded, **keywords)
+    return boilerstrip_clean
 
 
-def _boilerstrip_html():
-    from functools import partial
-
-    return partial(_boilerstrip(), html=True)
+def _boilerstrip_html(model=None):
+    return boilerstrip_cleaner(model, html=True)
 
 
 def _html_text():
@@ -593,8 +615,8 @@ def _html_text():
 TOOLS: dict[str, Tool] = {
     "keep-all": Tool(_keep_all, "text", "returns the input unchanged"),
     "c4": Tool(_c4, "text", "C4 line rules (T5 paper)"),
-    "boilerstrip": Tool(_boilerstrip, "text", "boilerstrip.clean"),
-    "boilerstrip-html": Tool(_boilerstrip_html, "html", "boilerstrip.clean on the page's HTML"),
+    "boilerstrip": Tool(boilerstrip_cleaner, "text", "boilerstrip.clean", takes_model=True),
+    "boilerstrip-html": Tool(_boilerstrip_html, "html", "boilerstrip.clean on the page's HTML", takes_model=True),
     "html-all-text": Tool(_html_text, "html", "all text of the HTML except script/style"),
 }
 
@@ -618,18 +640,41 @@ def unseen_vocabulary(seed: int) -> Iterator[None]:
     documents that do have gold labels (the corpora's labelled pages are nearly all English).
     """
     from boilerstrip import features
+    from boilerstrip.features import words
 
     perm = _column_permutation(seed, features.N_WORD_FEATURES)
-    original = features.hash_words
+    original = words.hash_words
 
-    def shuffled_hash_words(lines, code_points=None):
-        return features.permute_word_columns(original(lines, code_points), perm)
+    def shuffled_hash_words(lines, cp=None):
+        return original(lines, cp).with_columns(perm)
 
-    features.hash_words = shuffled_hash_words
+    # word_features() looks hash_words up in its own module; the package re-exports it.
+    for module in (words, features):
+        module.hash_words = shuffled_hash_words
     try:
         yield
     finally:
-        features.hash_words = original
+        for module in (words, features):
+            module.hash_words = original
+
+
+def script_parser(prog: str, doc: str) -> argparse.ArgumentParser:
+    """The command line shared by the one-table measurement scripts (``formats``,
+    ``code_pages``): ``--split``, ``--data``, ``--out`` and ``--model``; the description is
+    the first paragraph of ``doc``."""
+    ap = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
+    ap.add_argument("--split", default="test")
+    ap.add_argument("--data", type=Path, default=Path("data/built"))
+    ap.add_argument("--out", type=Path, default=None, help="also write the Markdown table here")
+    ap.add_argument("--model", default=None, metavar="FILE", help="model file (default: the shipped model)")
+    return ap
+
+
+def write_markdown(md: str, out: Path | None) -> None:
+    """Write ``md`` to ``out`` (its folder made as needed), when given."""
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(md, encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -646,6 +691,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--unseen-vocabulary", type=int, default=None, metavar="SEED",
                     help="score boilerstrip as on a language it never saw: its hashed words moved "
                          "to other columns by a random permutation (see unseen_vocabulary)")
+    ap.add_argument("--model", default=None, metavar="FILE",
+                    help="model file for the boilerstrip tools (default: the shipped model)")
     args = ap.parse_args(argv)
 
     names = [t.strip() for t in args.tool.split(",") if t.strip()]
@@ -678,7 +725,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = 2
             continue
         try:
-            fn = tool.factory()
+            fn = tool.factory(args.model) if tool.takes_model else tool.factory()
         except ToolUnavailable as exc:
             print(f"skipping {name}: {exc}", file=sys.stderr)
             status = 2
@@ -696,7 +743,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               + (f", sources {','.join(sorted(sources))}" if sources else "")
               + (", title included" if args.include_title else "")
               + (f", boilerstrip's vocabulary permuted (seed {args.unseen_vocabulary})"
-                 if args.unseen_vocabulary is not None else "") + "\n\n"
+                 if args.unseen_vocabulary is not None else "")
+              + (f", boilerstrip model `{args.model}`" if args.model else "") + "\n\n"
               + "Shingle P/R/F1: token 4-gram shingles, page-normalised (see benchmarks/evaluate.py). "
               + ("" if args.pages else "Line P/R/F1: boilerplate class, title lines excluded. ")
               + "\n")

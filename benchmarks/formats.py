@@ -7,12 +7,11 @@ made from the labelled test documents by re-laying out their lines (each new lin
 the label of the line it came from), then scored by the F1 of the kept body characters
 (whitespace not counted), so that every variant is comparable with the documents as built.
 
-    python -m benchmarks.formats [--split test] [--limit 300] [--out benchmarks/results/formats.md]
+    python -m benchmarks.formats [--split test] [--limit 300] [--out benchmarks/results/formats.md] [--model FILE]
 """
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import re
 import textwrap
@@ -23,8 +22,9 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from benchmarks.evaluate import load_split
+from benchmarks.evaluate import load_split, script_parser, write_markdown
 from boilerstrip import classify
+from boilerstrip.pipeline import ModelArg, resolve_model
 from boilerstrip.text import split_lines
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
@@ -66,9 +66,9 @@ def relayout(record: dict, split_line: Callable[[str], list[str]], blanks: str) 
     return "\n".join(out), labels
 
 
-def body_char_f1(text: str, labels: list[str]) -> float:
+def body_char_f1(text: str, labels: list[str], model: ModelArg = None) -> float:
     """F1 of the kept body characters (whitespace not counted) of one document."""
-    lines = classify(text, html=False)
+    lines = classify(text, html=False, model=model)
     if len(lines) != len(labels):
         raise AssertionError(f"{len(lines)} lines but {len(labels)} labels")
     kept = np.array([l.kept for l in lines])
@@ -78,33 +78,32 @@ def body_char_f1(text: str, labels: list[str]) -> float:
     return 1.0 if tp + fp + fn == 0 else float(2 * tp / (2 * tp + fp + fn))
 
 
-def run(records: list[dict]) -> Iterator[tuple[str, str, float, float, float]]:
+def run(records: list[dict], model: ModelArg = None) -> Iterator[tuple[str, str, float, float, float]]:
     """(variant, description, mean body-character F1, its change from "as built", seconds)."""
     base = None
     for name, (what, split_line, blanks) in VARIANTS.items():
         start = time.process_time()
-        f1 = float(np.mean([body_char_f1(*relayout(r, split_line, blanks)) for r in records]))
+        f1 = float(np.mean([body_char_f1(*relayout(r, split_line, blanks), model) for r in records]))
         base = f1 if base is None else base
         yield name, what, f1, f1 - base, time.process_time() - start
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.formats", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--split", default="test")
-    ap.add_argument("--data", type=Path, default=Path("data/built"))
+    ap = script_parser("python -m benchmarks.formats", __doc__)
     ap.add_argument("--limit", type=int, default=300, help="documents (page and aggregator)")
-    ap.add_argument("--out", type=Path, default=None, help="also write the Markdown table here")
     args = ap.parse_args(argv)
+    try:
+        model = resolve_model(args.model)  # loaded once
+    except (OSError, ValueError) as exc:  # ModelMismatchError is a ValueError
+        ap.error(f"the model does not load: {exc}")
     records = _documents(args.data, args.split, args.limit)
     rows = ["| layout | what | body-character F1 | vs. as built |", "|---|---|---:|---:|"]
-    for name, what, f1, delta, seconds in run(records):
+    for name, what, f1, delta, seconds in run(records, model):
         rows.append(f"| {name} | {what} | {f1:.4f} | {delta:+.4f} |")
         print(rows[-1], f"({seconds:.0f} s)", flush=True)
     md = "\n".join([f"# Plain-text layouts: split `{args.split}`, {len(records)} page and aggregator documents", "",
                     __doc__.split("\n\n")[1].replace("\n", " "), "", *rows, ""])
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(md, encoding="utf-8")
+    write_markdown(md, args.out)
     return 0
 
 

@@ -2,6 +2,7 @@
 
     python -m benchmarks.fuzz --minutes 10            # writes benchmarks/results/fuzz.md
     python -m benchmarks.fuzz --minutes 1 --out /tmp/fuzz.md
+    python -m benchmarks.fuzz --minutes 1 --model FILE   # another model file
 
 Hypothesis generates text, bytes, HTML-ish markup (as ``str`` and as ``bytes``) and
 non-text values, in batches with fresh random seeds until the time is up (database off,
@@ -18,9 +19,9 @@ no deadline).  For every input it checks the invariants the package promises:
 Failures are shrunk by hypothesis; each distinct failure (exception type and message
 head) is recorded once with its minimal reproducer, and fuzzing carries on.
 
-It runs in ONE process.  The model is the shipped one when it loads, otherwise the
-small model the test suite fits (``tests/conftest.py``): the invariants hold for any
-model, and the report says which one was used.
+It runs in ONE process.  The model is ``--model FILE`` when given, else the shipped one
+when it loads, otherwise the small model the test suite fits (``tests/conftest.py``):
+the invariants hold for any model, and the report says which one was used.
 """
 
 from __future__ import annotations
@@ -33,16 +34,17 @@ import traceback
 from collections import Counter
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, given, seed, settings, strategies as st
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.robustness import MODEL_HELP, load_model  # noqa: E402
 from boilerstrip import classify, clean  # noqa: E402
-from boilerstrip.api import text_of, to_document  # noqa: E402
+from boilerstrip.api import text_of  # noqa: E402
 from boilerstrip.html import STYLES, render_html  # noqa: E402
-
-from benchmarks.robustness import load_model  # noqa: E402
+from boilerstrip.pipeline import read  # noqa: E402
 
 # ------------------------------------------------------------------ strategies
 
@@ -120,30 +122,31 @@ def _is_subsequence(small, big) -> bool:
     return all(any(s == b for b in it) for s in small)
 
 
-def check_text(model, data, html) -> None:
-    """All invariants for one str/bytes input; raises AssertionError (or the bug) on failure."""
-    reference = [l.text for l in to_document(data, html)[1]]
-    out = clean(data, html=html, model=model)
+def check_text(model, data, format) -> None:
+    """All invariants for one str/bytes input read as ``format`` ("text", "html" or
+    "auto"); raises AssertionError (or the bug) on failure."""
+    reference = [l.text for l in read(data, format)[1]]
+    out = clean(data, format=format, model=model)
     assert isinstance(out, str), type(out)
     produced = [l for l in out.split("\n") if l]
     assert _is_subsequence(produced, reference), "output lines are not input lines in input order"
-    lines = classify(data, html=html, model=model)
+    lines = classify(data, format=format, model=model)
     assert [l.text for l in lines] == reference, "classify does not cover every input line exactly once"
     assert len({l.index for l in lines}) == len(lines), "duplicate line index"
     assert [l.index for l in lines] == sorted(l.index for l in lines), "line indexes out of order"
     assert all(0.0 <= l.score <= 1.0 and 0.0 <= l.title_score <= 1.0 for l in lines), "score out of [0, 1]"
     assert text_of(lines) == out, "text_of(classify(x)) != clean(x)"
-    assert clean(data, html=html, model=model) == out, "clean is not deterministic"
-    if html is True:
+    assert clean(data, format=format, model=model) == out, "clean is not deterministic"
+    if format == "html":
         rendered = [l.text for l in render_html(data)]
-        assert rendered == reference, "html=True lines are not render_html lines"
+        assert rendered == reference, "format='html' lines are not render_html lines"
 
 
 def check_render(data) -> None:
     for style in STYLES:
         lines = render_html(data, style)
         assert all(l.text.strip() and l.text == l.text.rstrip() for l in lines), style
-        assert all(0.0 <= l.link_share <= 1.0 for l in lines), style
+        assert all(0.0 <= l.structure.link_share <= 1.0 for l in lines), style
         assert render_html(data, style) == lines, "render_html is not deterministic"
 
 
@@ -183,11 +186,11 @@ class Fuzzer:
                     check_non_text(model, data)
                 elif kind in ("html", "html-bytes"):
                     check_render(data)
-                    check_text(model, data, True)
-                    check_text(model, data, None)
+                    check_text(model, data, "html")
+                    check_text(model, data, "auto")
                 else:
-                    check_text(model, data, False)
-                    check_text(model, data, None)
+                    check_text(model, data, "text")
+                    check_text(model, data, "auto")
             except Exception:
                 self.last_failing = (kind, data)
                 raise
@@ -217,9 +220,10 @@ def main(argv=None) -> int:
     ap.add_argument("--batch", type=int, default=200, help="examples per hypothesis run")
     ap.add_argument("--seed", type=int, default=20240601)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "fuzz.md"))
+    ap.add_argument("--model", default=None, metavar="FILE", help=MODEL_HELP)
     args = ap.parse_args(argv)
 
-    model, model_name = load_model()
+    model, model_name = load_model(args.model)
     start = time.monotonic()
     fuzzer = Fuzzer(model, start + args.minutes * 60)
     kinds = ["text", "bytes", "html", "html-bytes", "non-text"]
@@ -241,14 +245,15 @@ def write_report(args, fuzzer: Fuzzer, model_name: str, elapsed: float, total: i
     rows = [
         "# Fuzzing `clean()`, `classify()` and `render_html`",
         "",
-        f"Command: `python -m benchmarks.fuzz --minutes {args.minutes:g}` (one process; hypothesis, database off, "
+        f"Command: `python -m benchmarks.fuzz --minutes {args.minutes:g}"
+        + (f" --model {args.model}" if args.model else "") + "` (one process; hypothesis, database off, "
         f"no deadline, {args.batch} examples per batch, base seed {args.seed}).",
         "",
         f"* Python {platform.python_version()}, model: {model_name}",
         f"* Wall time: {elapsed / 60:.1f} min, {batches} batches",
         f"* Inputs tried: **{total}** (hypothesis examples, shrinking included; each is checked with `clean`, "
-        "`classify`, a second `clean`, and for HTML `render_html` in all four styles, with `html=True` and "
-        "with detection)",
+        "`classify`, a second `clean`, and for HTML `render_html` in all four styles, with `format=\"html\"` "
+        "and with detection)",
         "",
         "| input kind | inputs |",
         "|---|---:|",

@@ -24,7 +24,9 @@ text of a page that is already in memory (no network, no image fetching):
 * html-text ``extract_text(html)`` (all visible text, block-aware: the "no extraction" line).
 
 The language of the current page (for jusText) is set by the runner in :data:`page_lang`
-before each call, since the adapters take only the HTML.
+before each call, since the adapters take only the HTML.  The boilerstrip adapters use
+the model file in :data:`boilerstrip_model` (the runner's ``--model``; ``None``: the
+shipped model), loaded when the adapter is built.
 """
 
 from __future__ import annotations
@@ -34,12 +36,14 @@ import warnings
 from html import escape
 from typing import Callable
 
-from benchmarks.evaluate import ToolUnavailable
+from benchmarks.evaluate import ToolUnavailable, boilerstrip_cleaner
 
-__all__ = ["PEERS", "peer", "wrap_lines_as_html", "page_lang", "JUSTEXT_LANGS", "versions"]
+__all__ = ["PEERS", "peer", "wrap_lines_as_html", "page_lang", "boilerstrip_model", "JUSTEXT_LANGS", "versions"]
 
 # Set by the runner before each page: ISO 639-1 code of the page ("" when unknown).
 page_lang: str = ""
+# Set by the runner (--model): the boilerstrip adapters' model file; None = the shipped model.
+boilerstrip_model: str | None = None
 
 JUSTEXT_LANGS = {
     "en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian",
@@ -196,29 +200,25 @@ def _justext_lines() -> Callable[[str], str]:
 
 
 def _boilerstrip_html() -> Callable[[str], str]:
-    from boilerstrip import clean
-
-    def boilerstrip_html(html: str) -> str:
-        return clean(html, html=True)
-    return boilerstrip_html
+    return boilerstrip_cleaner(boilerstrip_model, html=True)
 
 
 def _boilerstrip_render(style: str) -> Callable[[str], str]:
-    from boilerstrip import clean
     from boilerstrip.html import render_html, to_text
+    clean = boilerstrip_cleaner(boilerstrip_model, html=False)
 
     def run(html: str) -> str:
-        return clean(to_text(render_html(html, style)), html=False)
+        return clean(to_text(render_html(html, style)))
     run.__name__ = f"boilerstrip_text_{style}"
     return run
 
 
 def _boilerstrip_html_text() -> Callable[[str], str]:
-    from boilerstrip import clean
+    clean = boilerstrip_cleaner(boilerstrip_model, html=False)
     extract = _html_text()
 
     def boilerstrip_html_text(html: str) -> str:
-        return clean(extract(html), html=False)
+        return clean(extract(html))
     return boilerstrip_html_text
 
 

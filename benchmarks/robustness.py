@@ -3,6 +3,7 @@
     python -m benchmarks.robustness            # writes benchmarks/results/robustness.md
     python -m benchmarks.robustness --quick    # the cases only, 1 and 2.5 MB series
     python -m benchmarks.robustness --only nul,cr   # some cases (table to --out)
+    python -m benchmarks.robustness --model FILE    # another model file than the shipped one
 
 Every case runs in its own child process (one at a time, so a single core is used),
 which loads the model, builds the input, and then measures
@@ -18,10 +19,10 @@ Then a linear-growth series: 1, 2.5, 5 and 10 MB of (a) plain text made of real 
 real pages (``data/built/test-pages.jsonl.gz``), with seconds and memory per size and the
 10 MB / 1 MB ratios.
 
-The model is the shipped one when it loads; otherwise (e.g. while it is being retrained
-with a new feature set) the small model fitted by the test suite, which has the same
-feature code and matrix sizes; the report says which.  Children have a 5-minute timeout
-and an 8 GB address-space cap.
+The model is ``--model FILE`` when given, else the shipped one when it loads; otherwise
+(e.g. while it is being retrained with a new feature set) the small model fitted by the
+test suite, which has the same feature code and matrix sizes; the report says which.
+Children have a 5-minute timeout and an 8 GB address-space cap.
 """
 
 from __future__ import annotations
@@ -46,25 +47,33 @@ OUT = ROOT / "benchmarks" / "results" / "robustness.md"
 MB = 1_000_000
 CHILD_TIMEOUT = 300
 MEMORY_CAP = 8 * 1024 ** 3
+MODEL_HELP = ("model file (default: the shipped model, or the test suite's tiny model when the shipped one "
+              "does not load)")
 
 
-def load_model():
-    """(model, description): the shipped model if it loads, else the test suite's tiny model."""
-    from boilerstrip.model import LineClassifier
+def load_model(path: str | None = None):
+    """(model, description): the model file ``path`` when given; else the shipped model
+    if it loads, else the test suite's tiny model (fitted and saved once)."""
+    from boilerstrip.model import LineModel
 
+    if path:
+        return LineModel.load(path), f"model file `{path}`"
     try:
-        return LineClassifier.load_default(), "shipped model (boilerstrip/models/default.npz)"
-    except (OSError, ValueError) as exc:
+        return LineModel.load_default(), "shipped model (boilerstrip/models/default.npz)"
+    except (OSError, ValueError) as exc:  # ModelMismatchError is a ValueError
         reason = str(exc)
-    if not TINY_MODEL.exists():
+    try:
+        tiny = LineModel.load(TINY_MODEL)
+    except (OSError, ValueError):  # not there yet, or saved by another version
         sys.path.insert(0, str(ROOT / "tests"))
         from conftest import fit_tiny_model
 
         tmp = TINY_MODEL.with_suffix(f".{os.getpid()}.npz")
         fit_tiny_model().save(tmp)
         os.replace(tmp, TINY_MODEL)
-    return LineClassifier.load(TINY_MODEL), ("tiny test model (`tests/conftest.py` `fit_tiny_model`); the shipped "
-                                             f"model did not load: {reason}")
+        tiny = LineModel.load(TINY_MODEL)
+    return tiny, ("tiny test model (`tests/conftest.py` `fit_tiny_model`); the shipped "
+                  f"model did not load: {reason}")
 
 
 # ------------------------------------------------------------------ inputs
@@ -277,9 +286,9 @@ def measure(data, markup: bool, model, full: bool = True) -> dict:
     return row
 
 
-def child(spec: str) -> None:
+def child(spec: str, model_path: str | None = None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
-    model, _ = load_model()
+    model, _ = load_model(model_path)
     from boilerstrip import clean
 
     clean(NEWS + "<p>warm up</p>", model=model)  # first-use caches (character tables, BLAS)
@@ -299,11 +308,12 @@ def child(spec: str) -> None:
 # ------------------------------------------------------------------ running (parent side)
 
 
-def run_child(spec: str) -> dict:
+def run_child(spec: str, model_path: str | None = None) -> dict:
     t = time.perf_counter()
+    model_args = ["--model", model_path] if model_path else []
     try:
-        proc = subprocess.run([sys.executable, "-m", "benchmarks.robustness", "--child", spec], cwd=ROOT,
-                              capture_output=True, text=True, timeout=CHILD_TIMEOUT)
+        proc = subprocess.run([sys.executable, "-m", "benchmarks.robustness", "--child", spec, *model_args],
+                              cwd=ROOT, capture_output=True, text=True, timeout=CHILD_TIMEOUT)
     except subprocess.TimeoutExpired:
         return {"outcome": f"TIMEOUT after {CHILD_TIMEOUT} s", "ok": False}
     for line in proc.stdout.splitlines():
@@ -328,16 +338,19 @@ def main(argv=None) -> int:
     ap.add_argument("--only", help="comma-separated case names (no series)")
     ap.add_argument("--no-series", action="store_true")
     ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--model", default=None, metavar="FILE", help=MODEL_HELP)
     args = ap.parse_args(argv)
+    if args.model:  # children run in the repository root
+        args.model = str(Path(args.model).resolve())
     if args.child:
-        child(args.child)
+        child(args.child, args.model)
         return 0
 
-    _, model_name = load_model()  # fits and saves the tiny model once if needed
+    _, model_name = load_model(args.model)  # fits and saves the tiny model once if needed
     names = args.only.split(",") if args.only else list(CASES)
     rows = []
     for name in names:
-        row = run_child(f"case:{name}")
+        row = run_child(f"case:{name}", args.model)
         rows.append((name, row))
         print(f"{name:32s} {row.get('outcome', '')[:70]:70s} {_f(row.get('clean_s'))} s", flush=True)
     sizes = [1, 2.5] if args.quick else [1, 2.5, 5, 10]
@@ -345,7 +358,7 @@ def main(argv=None) -> int:
     if not (args.only or args.no_series):
         for kind in _series_inputs():
             for size in sizes:
-                row = run_child(f"series:{kind}@{size}")
+                row = run_child(f"series:{kind}@{size}", args.model)
                 series[(kind, size)] = row
                 print(f"series {kind:12s} {size:5} MB  {row.get('outcome', '')[:40]:40s} {_f(row.get('clean_s'))} s "
                       f"rss+{_f(row.get('rss_peak_growth_mb'), '{:.0f}')} MB", flush=True)

@@ -1,13 +1,14 @@
 """One command for the whole benchmark: quality, speed, memory, stages, scaling, plots.
 
     python -m benchmarks.run [--split test] [--limit N] [--quick] [--data data/built]
-                             [--out benchmarks/results]
+                             [--out benchmarks/results] [--model FILE]
 
 Writes ``results.md``, ``results.json`` and the PNG plots into ``--out``.  See
 ``benchmarks/README.md`` for what each number means.  The process pins itself to one CPU
 core (``os.sched_setaffinity(0, {0})``) with single-threaded BLAS before numpy is imported,
 so every "per second" figure is one-core throughput; only the ``clean_many(n_jobs=2)`` row
-runs in a child process allowed on all cores.
+runs in a child process allowed on all cores.  ``--model FILE`` measures boilerstrip with that
+model file instead of the shipped one.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ from pathlib import Path  # noqa: E402
 from typing import Callable, Iterable, Mapping, Sequence  # noqa: E402
 
 from benchmarks import peers  # noqa: E402
-from benchmarks.evaluate import (GroupStats, Report, ToolUnavailable, _fmt, evaluate, evaluate_html,  # noqa: E402
-                                 load_pages, load_split, unseen_vocabulary)
+from benchmarks.evaluate import (GroupStats, Report, ToolUnavailable, _fmt, boilerstrip_cleaner,  # noqa: E402
+                                 evaluate, evaluate_html, load_pages, load_split, unseen_vocabulary)
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPET_SOURCE = "trafilatura-eval"
@@ -75,7 +76,8 @@ def machine_info() -> dict:
 
 
 def code_info() -> dict:
-    """Which boilerstrip was measured: git commit (+ dirty files) and the model file's hash."""
+    """Which boilerstrip was measured: git commit (+ dirty files) and the model file (the
+    shipped one unless ``--model``) with its hash."""
     import hashlib
     import boilerstrip
     pkg = Path(boilerstrip.__file__).resolve().parent
@@ -89,7 +91,8 @@ def code_info() -> dict:
         info["boilerstrip_dirty"] = [x.strip() for x in info["boilerstrip_dirty"] if x.strip()]
     except (OSError, subprocess.CalledProcessError):
         pass
-    model = pkg / "models" / "default.npz"
+    model = Path(peers.boilerstrip_model) if peers.boilerstrip_model else pkg / "models" / "default.npz"
+    info["model"] = peers.boilerstrip_model or "shipped"
     if model.exists():
         info["model_sha256"] = hashlib.sha256(model.read_bytes()).hexdigest()[:12]
         info["model_mtime"] = datetime.datetime.fromtimestamp(model.stat().st_mtime).isoformat(timespec="seconds")
@@ -101,7 +104,8 @@ def machine_line(info: Mapping) -> str:
     pk = ", ".join(f"{k} {val}" for k, val in v.items())
     code = (f"boilerstrip commit {info.get('boilerstrip_commit')}"
             + (f" + uncommitted {', '.join(info['boilerstrip_dirty'])}" if info.get("boilerstrip_dirty") else "")
-            + f", model sha256 {info.get('model_sha256', '?')} ({info.get('model_mtime', '?')})")
+            + f", model {info.get('model', 'shipped')} sha256 {info.get('model_sha256', '?')} "
+            f"({info.get('model_mtime', '?')})")
     return (f"{info['date']} | {code} | {info['cpu']}, {info['cores']} cores (benchmark pinned to core "
             f"{info['pinned_cores']}) | Python {info['python']} | load avg at start "
             f"{' '.join(f'{x:.2f}' for x in info['load_avg_start'])}"
@@ -215,8 +219,7 @@ def _text_tools() -> dict[str, tuple[Callable[[], Callable[[str], str]], str]]:
     from benchmarks.baselines import c4_rules, keep_all
 
     def bs():
-        from boilerstrip import clean
-        return lambda t: clean(t, html=False)
+        return boilerstrip_cleaner(peers.boilerstrip_model, html=False)
 
     def bs_unseen():
         fn = bs()
@@ -278,9 +281,10 @@ def _child(args: list[str], env_extra: Mapping[str, str] | None = None, timeout:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env.update(env_extra or {})
+    model_args = ["--model", peers.boilerstrip_model] if peers.boilerstrip_model else []
     try:
-        proc = subprocess.run([sys.executable, "-m", "benchmarks.run", *args], capture_output=True, text=True,
-                              cwd=ROOT, env=env, timeout=timeout)
+        proc = subprocess.run([sys.executable, "-m", "benchmarks.run", *args, *model_args], capture_output=True,
+                              text=True, cwd=ROOT, env=env, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"error": f"timeout after {timeout:.0f} s"}
     for line in reversed(proc.stdout.splitlines()):
@@ -338,16 +342,16 @@ def child_memory(tool: str, sample_file: str) -> dict:
 
 
 def child_scaling(text_file: str) -> dict:
-    from boilerstrip import clean
+    clean = boilerstrip_cleaner(peers.boilerstrip_model, html=False)
     cap = int(float(os.environ.get("BENCH_MEM_CAP_GB", SCALING_MEM_CAP_GB)) * 2**30)
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))  # a runaway input fails alone, not the machine
     text = Path(text_file).read_text(encoding="utf-8")
-    clean("Warm-up line.\nThe council voted on Tuesday to expand the park near the river.", html=False)
+    clean("Warm-up line.\nThe council voted on Tuesday to expand the park near the river.")
     before = _status_mb("VmRSS")
     _reset_peak()
     t = time.perf_counter()
     try:
-        out = clean(text, html=False)
+        out = clean(text)
     except MemoryError:
         return {"error": f"MemoryError under the {cap / 2**30:.0f} GB address-space cap after "
                          f"{time.perf_counter() - t:.1f} s", "bytes": len(text.encode("utf-8"))}
@@ -357,6 +361,7 @@ def child_scaling(text_file: str) -> dict:
 
 
 # Run with a bare interpreter (not via this module, which already imports boilerstrip).
+# Arguments: the text file, then the model file (none: the shipped model).
 LOAD_CODE = """
 import json, os, sys, time
 os.sched_setaffinity(0, {0})
@@ -364,10 +369,11 @@ t0 = time.perf_counter()
 import boilerstrip
 t1 = time.perf_counter()
 text = open(sys.argv[1], encoding="utf-8").read()
+model = sys.argv[2] if len(sys.argv) > 2 else None
 t2 = time.perf_counter()
-boilerstrip.clean(text, html=False)
+boilerstrip.clean(text, html=False, model=model)
 t3 = time.perf_counter()
-boilerstrip.clean(text, html=False)
+boilerstrip.clean(text, html=False, model=model)
 t4 = time.perf_counter()
 print(json.dumps({"import": t1 - t0, "first_clean": t3 - t2, "to_first_clean": (t1 - t0) + (t3 - t2),
                   "second_clean": t4 - t3}))
@@ -378,8 +384,9 @@ def load_child(sample_file: str) -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", LOAD_CODE, sample_file], capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=300)
+    model_args = [peers.boilerstrip_model] if peers.boilerstrip_model else []
+    proc = subprocess.run([sys.executable, "-c", LOAD_CODE, sample_file, *model_args], capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=300)
     wall = time.perf_counter() - start
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("{"):
@@ -390,19 +397,22 @@ def load_child(sample_file: str) -> dict:
 def child_batch(texts_file: str) -> dict:
     from boilerstrip import clean
     from boilerstrip.batch import clean_many
+    from boilerstrip.pipeline import resolve_model
+    model = resolve_model(peers.boilerstrip_model)
     texts = json.loads(Path(texts_file).read_text(encoding="utf-8"))
-    clean(texts[0], html=False)
+    clean(texts[0], html=False, model=model)
     res = {"docs": len(texts), "cores_allowed": sorted(os.sched_getaffinity(0))}
     t = time.perf_counter()
     for x in texts:
-        clean(x, html=False)
+        clean(x, html=False, model=model)
     res["clean loop"] = time.perf_counter() - t
     t = time.perf_counter()
-    list(clean_many(texts, n_jobs=1, html=False))
+    list(clean_many(texts, n_jobs=1, html=False, model=model))
     res["clean_many n_jobs=1"] = time.perf_counter() - t
     for rep in ("cold", "warm"):
         t = time.perf_counter()
-        list(clean_many(texts, n_jobs=2, html=False))
+        # each worker loads the model once: the shipped one, or the --model file by its path
+        list(clean_many(texts, n_jobs=2, html=False, model=peers.boilerstrip_model))
         res[f"clean_many n_jobs=2 ({rep})"] = time.perf_counter() - t
     return res
 
@@ -412,12 +422,12 @@ def child_batch(texts_file: str) -> dict:
 def stage_split(pages: list[dict], page_docs: list[dict]) -> dict:
     """Seconds per stage of boilerstrip on the same pages (HTML path) and text docs (text path)."""
     from boilerstrip import clean
-    from boilerstrip.api import default_model, to_document
     from boilerstrip.decoding import keep_mask
-    from boilerstrip.features import dom_features, lexical_features, line_features
+    from boilerstrip.features import line_features, structure_features, word_features
     from boilerstrip.html import render_html
+    from boilerstrip.pipeline import read, resolve_model
 
-    model = default_model()
+    model = resolve_model(peers.boilerstrip_model)
     out = {}
     for path, inputs, is_html in (("html", [p["html"] for p in pages], True),
                                   ("text", [d["text"] for d in page_docs], False)):
@@ -429,33 +439,33 @@ def stage_split(pages: list[dict], page_docs: list[dict]) -> dict:
                 render_html(x)
             t["rendering"] += time.perf_counter() - s
             s = time.perf_counter()
-            doc, lines = to_document(x, html=is_html)
-            t["to_document"] += time.perf_counter() - s
+            doc, lines = read(x, "html" if is_html else "text")
+            t["read"] += time.perf_counter() - s
             if not lines:
                 continue
             n_lines += len(lines)
             s = time.perf_counter()
             line_features(doc)
-            lexical_features(doc)
+            word_features(doc)
             t["features"] += time.perf_counter() - s
             s = time.perf_counter()
-            dom_features(doc)
-            t["dom_features"] += time.perf_counter() - s
+            structure_features(doc.structure, len(doc))
+            t["structure_features"] += time.perf_counter() - s
             s = time.perf_counter()
-            proba = model.predict_proba([doc])[0]  # line/lexical features cached on doc
+            proba = model.predict_proba([doc])[0]  # line shape and words cached on doc
             t["predict_proba"] += time.perf_counter() - s
             s = time.perf_counter()
             keep_mask(proba[:, 0], 0.5, model.transition)
             t["decoding"] += time.perf_counter() - s
         s = time.perf_counter()
         for x in inputs:
-            clean(x, html=is_html)
+            clean(x, html=is_html, model=model)
         t["clean_total"] = time.perf_counter() - s
         stages = {
             "rendering (render_html)": t["rendering"],
-            "document (to_document minus rendering)": max(t["to_document"] - t["rendering"], 0.0),
-            "features (line + lexical + dom)": t["features"] + t["dom_features"],
-            "model (predict_proba minus dom features)": max(t["predict_proba"] - t["dom_features"], 0.0),
+            "document (read minus rendering)": max(t["read"] - t["rendering"], 0.0),
+            "features (line shape + words + structure)": t["features"] + t["structure_features"],
+            "model (predict_proba minus structure features)": max(t["predict_proba"] - t["structure_features"], 0.0),
             "decoding (keep_mask)": t["decoding"],
         }
         out[path] = {"docs": len(inputs), "lines": n_lines, "stages": stages,
@@ -631,8 +641,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="smoke run: 30 pages, 30 docs per kind, small sizes")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     ap.add_argument("--memory-pages", type=int, default=40, help="pages per tool for the memory children")
+    ap.add_argument("--model", default=None, metavar="FILE", help="boilerstrip model file (default: the shipped one)")
     ap.add_argument("--_child", nargs=2, metavar=("KIND", "ARG"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.model:  # children run in the repository root
+        args.model = str(Path(args.model).resolve())
+    peers.boilerstrip_model = args.model
 
     if args._child:
         kind, arg = args._child
@@ -650,7 +664,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         from boilerstrip import clean
-        clean("Menu\nHome\n\nThe council voted on Tuesday to expand the park near the river.")
+        clean("Menu\nHome\n\nThe council voted on Tuesday to expand the park near the river.", model=args.model)
     except Exception as exc:
         print(f"error: boilerstrip is not usable (import or first clean() failed): {type(exc).__name__}: {exc}",
               file=sys.stderr)
@@ -769,8 +783,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           "## boilerstrip: time by stage", "",
           "Same inputs for each stage, one document per call (as `clean()` does).  HTML path = the test "
           "pages' HTML; text path = the `paragraphs` page documents of the split.  `predict_proba` reuses "
-          "the line/lexical features cached on the document by the features stage, and recomputes the DOM "
-          "features, whose time is subtracted from the model row.", "",
+          "the line shape and hashed words cached on the document by the features stage, and recomputes the "
+          "structure features, whose time is subtracted from the model row.", "",
           stage_table(stages), "",
           "## boilerstrip: model load, batching", "",
           f"Fresh subprocess (median of 3): import {_f(load_med.get('import'), 2)} s, first `clean()` "

@@ -1,6 +1,6 @@
-"""Scaling of the batch API and the Dask engine; gain from cross-document evidence.
+"""Scaling of the batch API and the Dask engine.
 
-    python -m benchmarks.scale [--section throughput,dask,crossdoc] [--docs 300]
+    python -m benchmarks.scale [--section throughput,dask] [--docs 300]
                                [--data data/built] [--model PATH] [--out benchmarks/results/scale.md]
 
 Sections
@@ -17,13 +17,6 @@ dask
     ``boilerstrip.dask.clean_bag`` on the same documents on a ``LocalCluster`` of one,
     then two, single-threaded worker processes (after a warm-up that loads the model in
     every worker).
-crossdoc
-    Shingle F1 with and without ``group_by`` on pages (``kind == "page"``) of sites with
-    several pages, grouped by ``(site, style)``.  ``group_shift`` and
-    ``group_min_share`` are chosen on ``dev.jsonl.gz`` (grid below); the chosen values are
-    then applied once to ``test.jsonl.gz``.  Probabilities are computed once per page and
-    the grid re-decodes them with the same functions ``clean_many`` uses; the test
-    figure is checked against ``clean_many(group_by=...)`` itself.
 
 The machine is shared (a training job, other benchmarks): the load average is recorded
 with each throughput figure; compare figures measured in one run only.
@@ -43,12 +36,9 @@ import json  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-from collections import defaultdict  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIFTS = (0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 10.0)
-MIN_SHARES = (0.1, 0.25, 0.5, 0.75)
 
 
 def _pin(cores: int) -> list[int]:
@@ -69,12 +59,16 @@ def _texts(data: Path, n: int) -> list[str]:
 
 
 def _load_model(path: str | None):
-    import boilerstrip.api
-    from boilerstrip.model import LineClassifier
+    """The model file at ``path``, or the shipped model."""
+    from boilerstrip.model import LineModel
+    from boilerstrip.pipeline import default_model
 
-    model = LineClassifier.load(path) if path else LineClassifier.load_default()
-    boilerstrip.api._DEFAULT = model  # what clean()/clean_many() use when model=None
-    return model
+    return LineModel.load(path) if path else default_model()
+
+
+def _child_args(args) -> list[str]:
+    """The options every child gets from the parent."""
+    return ["--docs", str(args.docs), "--data", str(args.data)] + (["--model", args.model] if args.model else [])
 
 
 # ---------------------------------------------------------------------------- throughput
@@ -89,14 +83,13 @@ def child_throughput(mode: str, cores: int, n: int, data: Path, model_path: str 
     texts = _texts(data, n)
     warm = texts[:: max(1, len(texts) // 16)][:16]
     if mode == "loop":
-        run = lambda xs: [clean(x) for x in xs]  # noqa: E731
+        run = lambda xs: [clean(x, model=model) for x in xs]  # noqa: E731
     elif mode == "batch":
-        run = lambda xs: list(clean_many(xs, batch_size=32))  # noqa: E731
+        run = lambda xs: list(clean_many(xs, batch_size=32, model=model))  # noqa: E731
     elif mode == "batch-j2":
-        # model=None: each joblib worker loads the shipped model once (the warm-up starts them);
-        # a --model file is sent with every batch instead
-        workers_model = model if model_path else None
-        run = lambda xs: list(clean_many(xs, batch_size=16, n_jobs=2, model=workers_model))  # noqa: E731
+        # each joblib worker loads the model once (the warm-up starts them): the shipped one
+        # (model=None) or the --model file (by its path), rather than receiving it with every batch
+        run = lambda xs: list(clean_many(xs, batch_size=16, n_jobs=2, model=model_path))  # noqa: E731
     else:
         raise ValueError(mode)
     run(warm)
@@ -126,8 +119,7 @@ def _spawn(args: list[str]) -> dict:
 
 
 def section_throughput(args) -> str:
-    common = ["--docs", str(args.docs), "--data", str(args.data), "--repeat", str(args.repeat)] + \
-        (["--model", args.model] if args.model else [])
+    common = _child_args(args) + ["--repeat", str(args.repeat)]
     rows = []
     for mode, cores in (("loop", 1), ("batch", 1), ("loop", 2), ("batch-j2", 2)):
         r = _spawn(["--child", "throughput", "--mode", mode, "--cores", str(cores)] + common)
@@ -182,8 +174,7 @@ def child_dask(workers: int, n: int, data: Path, model_path: str | None) -> dict
 
 
 def section_dask(args) -> str:
-    model = args.model or str(ROOT / "boilerstrip" / "models" / "default.npz")
-    common = ["--docs", str(args.docs), "--data", str(args.data), "--model", model]
+    common = _child_args(args)  # without --model, each worker loads the shipped model
     rows = []
     for workers in (1, 2):
         r = _spawn(["--child", "dask", "--workers", str(workers)] + common)
@@ -199,142 +190,11 @@ def section_dask(args) -> str:
     return "\n".join(lines)
 
 
-# ------------------------------------------------------------------------------ crossdoc
-
-def grouped_pages(data: Path, split: str) -> list[dict]:
-    """Pages of (site, style) groups with at least two pages, contiguous, in a stable order."""
-    from benchmarks.evaluate import load_split
-
-    groups: dict[tuple, list[dict]] = defaultdict(list)
-    for r in load_split(data, split):
-        if r.get("kind") == "page" and r.get("site"):
-            groups[(r["site"], r.get("style"))].append(r)
-    return [r for key in sorted(groups, key=str) if len(groups[key]) >= 2 for r in groups[key]]
-
-
-class _Prepared:
-    """Documents and first-time probabilities of one split's grouped pages."""
-
-    def __init__(self, records: list[dict], model):
-        from boilerstrip.api import to_document
-
-        self.records, self.model = records, model
-        self.docs = [to_document(r.get("text") or "") for r in records]
-        self.keys = [(r["site"], r.get("style")) for r in records]
-        self.proba = [None] * len(records)
-        nonempty = [k for k, (_, lines) in enumerate(self.docs) if lines]
-        for start in range(0, len(nonempty), 64):
-            ks = nonempty[start:start + 64]
-            for k, p in zip(ks, model.predict_proba([self.docs[k][0] for k in ks])):
-                self.proba[k] = p
-
-    def outputs(self, shift: float, min_share: float) -> list[str]:
-        from boilerstrip.api import decide, text_of
-        from boilerstrip.crossdoc import demote_groups
-
-        proba = {k: p for k, p in enumerate(self.proba) if p is not None}
-        if shift > 0:
-            proba = demote_groups(proba, [doc.lines for doc, _ in self.docs], self.keys, shift, min_share)
-        out = [""] * len(self.docs)
-        for k, p in proba.items():
-            out[k] = text_of(decide(self.docs[k][1], p, 0.5, False, self.model.transition, self.docs[k][0].runs))
-        return out
-
-
-def _score(records: list[dict], outputs: list[str]):
-    from benchmarks.evaluate import evaluate
-
-    feed = iter(outputs)
-
-    def fn(text: str) -> str:
-        return next(feed)
-
-    return evaluate(fn, records).overall
-
-
-def _fmt_row(name: str, g, base=None) -> str:
-    p, r, f = g.shingle_prf
-    lp, lr, lf = g.line_prf
-    delta = "" if base is None else f"{f - base.shingle_prf[2]:+.4f}"
-    fmt = lambda x: "–" if x is None else f"{x:.4f}"  # noqa: E731
-    return f"| {name} | {g.docs} | {fmt(p)} | {fmt(r)} | {fmt(f)} | {delta} | {fmt(lf)} |"
-
-
-def section_crossdoc(args) -> str:
-    from boilerstrip.batch import clean_many
-    from boilerstrip.crossdoc import DEFAULT_MIN_SHARE, DEFAULT_SHIFT
-
-    model = _load_model(args.model)
-    head = ["| setting | pages | P | R | F1 | ΔF1 | line F1 (boilerplate) |", "|---|---:|---:|---:|---:|---:|---:|"]
-    dev_recs = grouped_pages(args.data, "dev")
-    dev = _Prepared(dev_recs, model)
-    base = _score(dev_recs, dev.outputs(0.0, 0.5))
-    grid = []
-    for share in MIN_SHARES:
-        for shift in SHIFTS:
-            g = _score(dev_recs, dev.outputs(shift, share))
-            grid.append((g.shingle_prf[2], shift, share, g))
-            print(f"  dev shift={shift} min_share={share}: F1 {g.shingle_prf[2]:.4f} "
-                  f"(base {base.shingle_prf[2]:.4f})", file=sys.stderr)
-    best_f1, best_shift, best_share, best = max(grid, key=lambda t: (round(t[0], 4), -t[1]))
-    n_groups = len(set((r["site"], r.get("style")) for r in dev_recs))
-    lines = [f"### Dev: {len(dev_recs)} pages in {n_groups} (site, style) groups of 2+ pages", "",
-             *head, _fmt_row("no grouping", base)]
-    for f1, shift, share, g in sorted(grid, key=lambda t: (t[2], t[1])):
-        mark = " **(best)**" if (shift, share) == (best_shift, best_share) else ""
-        lines.append(_fmt_row(f"shift {shift}, min_share {share}{mark}", g, base))
-    lines += ["", f"Best on dev: `group_shift={best_shift}`, `group_min_share={best_share}`. "
-              f"Library defaults: `group_shift={DEFAULT_SHIFT}`, `group_min_share={DEFAULT_MIN_SHARE}`.", ""]
-
-    test_recs = grouped_pages(args.data, "test")
-    test = _Prepared(test_recs, model)
-    t_base = _score(test_recs, test.outputs(0.0, 0.5))
-    t_def = test.outputs(DEFAULT_SHIFT, DEFAULT_MIN_SHARE)
-    t_best = _score(test_recs, test.outputs(best_shift, best_share))
-    # the production path gives the same outputs as the re-decoding used for the grid
-    texts = [r.get("text") or "" for r in test_recs]
-    keys = [(r["site"], r.get("style")) for r in test_recs]
-    via_api = list(clean_many(texts, group_by=keys, model=model, batch_size=64))
-    same = sum(a == b for a, b in zip(via_api, t_def))
-    n_groups = len(set(keys))
-    lines += [f"### Test: {len(test_recs)} pages in {n_groups} (site, style) groups of 2+ pages", "",
-              *head, _fmt_row("no grouping", t_base),
-              _fmt_row(f"library defaults (shift {DEFAULT_SHIFT}, min_share {DEFAULT_MIN_SHARE})",
-                       _score(test_recs, t_def), t_base)]
-    if (best_shift, best_share) != (DEFAULT_SHIFT, DEFAULT_MIN_SHARE):
-        lines.append(_fmt_row(f"dev-best (shift {best_shift}, min_share {best_share})", t_best, t_base))
-    lines += ["", f"`clean_many(group_by=...)` reproduces the defaults row exactly on {same}/{len(texts)} pages "
-              "(the rest differ only by last-bit differences of batched matrix products)."
-              if same < len(texts) else
-              f"`clean_many(group_by=...)` reproduces the defaults row exactly on all {len(texts)} pages."]
-    # per-site view of the test gain (defaults)
-    per: dict[str, list[int]] = defaultdict(list)
-    for k, r in enumerate(test_recs):
-        per[r["site"]].append(k)
-    lines += ["", "Per site on test (all styles together; the 12 sites with most pages), library defaults:", "",
-              "| site | pages | F1 without | F1 with | ΔF1 |", "|---|---:|---:|---:|---:|"]
-    for site, ks in sorted(per.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:12]:
-        recs = [test_recs[k] for k in ks]
-        b0 = _score(recs, [_cached_base(test)[k] for k in ks]).shingle_prf[2]
-        b1 = _score(recs, [t_def[k] for k in ks]).shingle_prf[2]
-        lines.append(f"| {site} | {len(ks)} | {b0:.4f} | {b1:.4f} | {b1 - b0:+.4f} |")
-    return "\n".join(lines)
-
-
-_BASE_CACHE: dict[int, list[str]] = {}
-
-
-def _cached_base(prep: _Prepared) -> list[str]:
-    if id(prep) not in _BASE_CACHE:
-        _BASE_CACHE[id(prep)] = prep.outputs(0.0, 0.5)
-    return _BASE_CACHE[id(prep)]
-
-
 # ---------------------------------------------------------------------------------- main
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__.split("\n")[0])
-    ap.add_argument("--section", default="throughput,dask,crossdoc")
+    ap.add_argument("--section", default="throughput,dask", help="comma-separated, from: throughput, dask")
     ap.add_argument("--docs", type=int, default=300)
     ap.add_argument("--data", type=Path, default=ROOT / "data" / "built")
     ap.add_argument("--model", default=None, help="model file (default: the shipped model)")
@@ -345,6 +205,9 @@ def main(argv=None) -> int:
     ap.add_argument("--cores", type=int, default=1, help=argparse.SUPPRESS)
     ap.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    args.data = args.data.resolve()  # children run in the repository root
+    if args.model:
+        args.model = str(Path(args.model).resolve())
 
     if args.child == "throughput":
         print(json.dumps(child_throughput(args.mode, args.cores, args.docs, args.data, args.model, args.repeat)))
@@ -355,16 +218,18 @@ def main(argv=None) -> int:
 
     _pin(2)
     sections = [s.strip() for s in args.section.split(",") if s.strip()]
-    parts = ["# Scaling and cross-document evidence",
+    parts = ["# Scaling",
              "",
              f"Measured {datetime.datetime.now().astimezone().isoformat(timespec='minutes')} on "
              f"{os.cpu_count()} cores shared with other jobs (load average at start "
              f"{os.getloadavg()[0]:.1f}); `python -m benchmarks.scale`. "
              f"boilerstrip commit {_commit()}, model `{args.model or 'boilerstrip/models/default.npz'}` "
              f"(sha256 {_model_hash(args.model)[:12]}).", ""]
-    titles = {"throughput": "## Throughput: loop vs batch, one core vs two",
-              "dask": "## Dask: one worker vs two", "crossdoc": "## Cross-document evidence (`group_by`)"}
-    funcs = {"throughput": section_throughput, "dask": section_dask, "crossdoc": section_crossdoc}
+    titles = {"throughput": "## Throughput: loop vs batch, one core vs two", "dask": "## Dask: one worker vs two"}
+    funcs = {"throughput": section_throughput, "dask": section_dask}
+    unknown = [s for s in sections if s not in funcs]
+    if unknown:
+        ap.error(f"unknown section(s) {', '.join(unknown)}; known: {', '.join(funcs)}")
     for s in sections:
         print(f"section {s}", file=sys.stderr)
         parts += [titles[s], "", funcs[s](args), ""]

@@ -103,6 +103,8 @@ def read(text: TextInput, format: str = "auto") -> tuple[Document, list[TextLine
     becomes evidence.  Hard-wrapped plain text is scored a paragraph line at a time
     (``Document.runs``); the text lines stay the input's own.
     """
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     text = decode(text)
     if format == "html" or (format == "auto" and looks_like_html(text)):
         rendered = render_html(text)
