@@ -71,8 +71,6 @@ CLI::
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import re
 import sys
 import time
@@ -530,12 +528,9 @@ def evaluate_html(fn: Callable[[str], str], pages: Iterable[Mapping], *, include
 
 def load_jsonl(path: str | Path) -> Iterator[dict]:
     """Records of a (possibly gzipped) JSONL file."""
-    path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
+    from boilerstrip.data import read_records
+
+    return read_records(path)
 
 
 def load_split(data: str | Path, split: str) -> Iterator[dict]:

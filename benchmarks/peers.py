@@ -90,6 +90,7 @@ def _readability() -> Callable[[str], str]:
     _need("readability")
     _quiet()
     from readability import Document
+
     from boilerstrip.html import render_html, to_text
 
     def readability(html: str) -> str:

@@ -129,6 +129,7 @@ def _stats_from_summary(sm: dict):
 def replot(results_json: str | Path, out: Path | None = None) -> dict[str, Path]:
     """Redraw the PNGs from a ``results.json`` written by ``benchmarks.run``."""
     import json
+
     from benchmarks.evaluate import Report
     from benchmarks.run import machine_line
     path = Path(results_json)

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import gzip
 import json
 import os
 import platform
@@ -38,6 +37,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from boilerstrip.data import read_records
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_MODEL = Path("/tmp/boilerstrip-robustness-tiny.npz")
@@ -111,13 +112,12 @@ def _real_text(size: int) -> str:
     """Real documents (their ``text``), blank-line separated, cut to ``size`` UTF-8 bytes."""
     parts, n = [], 0
     while n < size:
-        with gzip.open(TEXT_DATA, "rt", encoding="utf-8") as fh:
-            for row in fh:
-                t = json.loads(row)["text"]
-                parts.append(t)
-                n += len(t.encode("utf-8")) + 2
-                if n >= size:
-                    break
+        for record in read_records(TEXT_DATA):
+            t = record["text"]
+            parts.append(t)
+            n += len(t.encode("utf-8")) + 2
+            if n >= size:
+                break
     return "\n\n".join(parts).encode("utf-8")[:size].decode("utf-8", "ignore")
 
 
@@ -128,16 +128,15 @@ def _real_html(size: int) -> str:
     the first ``</html>``, see tests/test_robustness.py.)"""
     parts, n = [], 0
     while n < size:
-        with gzip.open(PAGE_DATA, "rt", encoding="utf-8") as fh:
-            for row in fh:
-                h = json.loads(row)["html"]
-                start = h.lower().find("<body")
-                start = h.find(">", start) + 1 if start >= 0 else 0
-                end = h.lower().rfind("</body>")
-                body = h[start:end if end > start else len(h)].replace("</html>", "").replace("</body>", "")
-                parts.append(f"<div class='page'>{body}</div>")
-                n += len(parts[-1].encode("utf-8")) + 1
-                if n >= size:
+        for record in read_records(PAGE_DATA):
+            h = record["html"]
+            start = h.lower().find("<body")
+            start = h.find(">", start) + 1 if start >= 0 else 0
+            end = h.lower().rfind("</body>")
+            body = h[start:end if end > start else len(h)].replace("</html>", "").replace("</body>", "")
+            parts.append(f"<div class='page'>{body}</div>")
+            n += len(parts[-1].encode("utf-8")) + 1
+            if n >= size:
                     break
     page = "<!doctype html><html><head><title>pages</title></head><body>\n" + "\n".join(parts)
     return page.encode("utf-8")[:size].decode("utf-8", "ignore")
@@ -403,7 +402,7 @@ def write(path, model_name, rows, series, sizes) -> None:
         for kind in dict.fromkeys(k for k, _ in series):
             a, b = series.get((kind, lo), {}), series.get((kind, hi), {})
 
-            def ratio(key):
+            def ratio(key, a=a, b=b):
                 return f"{b[key] / a[key]:.1f}" if a.get(key) and b.get(key) else ""
 
             out.append(f"| {kind} ({hi:g} MB / {lo:g} MB) | {ratio('clean_s')} | {ratio('rss_peak_growth_mb')} | "

@@ -39,8 +39,18 @@ from pathlib import Path  # noqa: E402
 from typing import Callable, Iterable, Mapping, Sequence  # noqa: E402
 
 from benchmarks import peers  # noqa: E402
-from benchmarks.evaluate import (GroupStats, Report, ToolUnavailable, _fmt, boilerstrip_cleaner,  # noqa: E402
-                                 evaluate, evaluate_html, load_pages, load_split, unseen_vocabulary)
+from benchmarks.evaluate import (  # noqa: E402
+    GroupStats,
+    Report,
+    ToolUnavailable,
+    _fmt,
+    boilerstrip_cleaner,
+    evaluate,
+    evaluate_html,
+    load_pages,
+    load_split,
+    unseen_vocabulary,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPET_SOURCE = "trafilatura-eval"
@@ -79,6 +89,7 @@ def code_info() -> dict:
     """Which boilerstrip was measured: git commit (+ dirty files) and the model file (the
     shipped one unless ``--model``) with its hash."""
     import hashlib
+
     import boilerstrip
     pkg = Path(boilerstrip.__file__).resolve().parent
     info = {"boilerstrip_path": str(pkg), "boilerstrip_commit": os.environ.get("BENCH_COMMIT", "unknown"),
