@@ -1,21 +1,27 @@
-"""Stage 5: clean / classify / text_of / to_document, and the batch API (clean_many, classify_many).
+"""Stage 5: clean / classify / text_of, the pipeline they share (Options, read), and the
+batch API (clean_many, classify_many).
 
 These check invariants that hold for any trained model, using the tiny model fitted
-on the labelled fixtures (``tiny_model``); one smoke test uses the shipped model.
+on the labelled fixtures, passed explicitly as ``model=tiny_model``; the tests that take
+the ``default_model`` fixture use the shipped model.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from boilerstrip import Line, classify, clean
-from boilerstrip.api import text_of, to_document
+from boilerstrip import Line, Options, classify, clean
+from boilerstrip.api import text_of
 from boilerstrip.batch import classify_many, clean_many
+from boilerstrip.decoding import keep_mask
 from boilerstrip.html import render_html
-from boilerstrip.model import CLASSES
+from boilerstrip.model import CLASSES, LineModel
+from boilerstrip.pipeline import read
 from boilerstrip.text import split_lines
 from conftest import LABELLED, read_labelled
 
@@ -148,12 +154,13 @@ def test_scores_and_labels(tiny_model):
 
 
 def test_scores_are_the_model_probabilities(tiny_model):
-    doc, _ = to_document(EXAMPLE)
+    doc, _ = read(EXAMPLE)
     proba = tiny_model.predict_proba([doc])[0]
     lines = classify(EXAMPLE, model=tiny_model)
     assert [l.score for l in lines] == pytest.approx(proba[:, 0].tolist())
     assert [l.title_score for l in lines] == pytest.approx(proba[:, 1].tolist())
-    assert [l.kept for l in lines] == tiny_model.predict([to_document(EXAMPLE)[0]])[0].tolist()
+    # kept: the body probabilities decoded with the model's own transition cost
+    assert [l.kept for l in lines] == keep_mask(proba[:, 0], 0.5, tiny_model.transition).tolist()
 
 
 def test_lower_threshold_never_keeps_fewer_lines(tiny_model):
@@ -256,20 +263,45 @@ def test_html_detected_and_rendered(tiny_model, html_fixtures):
         assert is_subsequence(output_lines(out), [l.text for l in lines])
 
 
-def test_to_document_html_flags(html_fixtures):
-    doc, lines = to_document(html_fixtures["article"])
-    assert doc.dom is not None and len(doc.dom) == len(lines)
-    doc, lines = to_document(html_fixtures["article"], html=False)
-    assert doc.dom is None
+def test_read_formats(html_fixtures):
+    doc, lines = read(html_fixtures["article"])
+    assert doc.structure is not None and len(doc.structure) == len(lines)
+    assert [l.text for l in lines] == [l.text for l in render_html(html_fixtures["article"])]
+    doc, lines = read(html_fixtures["article"], format="text")
+    assert doc.structure is None
     assert any(l.text.lstrip().startswith("<") for l in lines)
-    doc, lines = to_document("Plain prose line.\nAnother line.", html=True)
-    assert doc.dom is not None and [l.text for l in lines] == ["Plain prose line. Another line."]
+    doc, lines = read("Plain prose line.\nAnother line.", format="html")
+    assert doc.structure is not None and [l.text for l in lines] == ["Plain prose line. Another line."]
+    doc, lines = read("Plain prose line.\nAnother line.")
+    assert doc.structure is None and [l.text for l in lines] == ["Plain prose line.", "Another line."]
 
 
 def test_html_forced_off_keeps_markup_lines(tiny_model, html_fixtures):
     markup = html_fixtures["article"]
     lines = classify(markup, html=False, model=tiny_model)
     assert [l.text for l in lines] == [l.text for l in split_lines(markup)]
+
+
+def test_format_text_on_html_keeps_it_as_text_lines(tiny_model, html_fixtures):
+    for markup in html_fixtures.values():
+        source_lines = [l.text for l in split_lines(markup)]
+        lines = classify(markup, format="text", model=tiny_model)
+        assert [l.text for l in lines] == source_lines
+        assert [l.index for l in lines] == [l.index for l in split_lines(markup)]
+        for threshold in (0.05, 0.5):
+            out = clean(markup, format="text", threshold=threshold, model=tiny_model)
+            assert is_subsequence(output_lines(out), source_lines)
+            assert out == text_of(classify(markup, format="text", threshold=threshold, model=tiny_model))
+        assert clean(markup, format="text", threshold=0.05, model=tiny_model) == \
+            clean(markup, html=False, threshold=0.05, model=tiny_model)
+    # the markup survives: at a low threshold some tag-bearing source line is kept
+    assert any("<" in clean(m, format="text", threshold=0.01, model=tiny_model) for m in html_fixtures.values())
+
+
+def test_format_html_and_html_true_agree(tiny_model, html_fixtures):
+    for markup in list(html_fixtures.values()) + ["Plain prose line.\nAnother line."]:
+        assert classify(markup, format="html", model=tiny_model) == classify(markup, html=True, model=tiny_model)
+        assert clean(markup, format="auto", model=tiny_model) == clean(markup, model=tiny_model)
 
 
 def test_html_bytes_with_meta_charset(tiny_model):
@@ -351,6 +383,103 @@ def test_clean_many_empty_and_bad_batch_size(tiny_model):
         list(clean_many(["x"], batch_size=0, model=tiny_model))
 
 
-def test_clean_many_uses_default_model(use_model, html_fixtures):
+def test_clean_many_uses_default_model(default_model):
     inputs = sample_texts()[:3]
-    assert list(clean_many(inputs)) == [clean(x, model=use_model) for x in inputs]
+    assert list(clean_many(inputs)) == [clean(x, model=default_model) for x in inputs]
+    assert list(clean_many(inputs)) == [clean(x) for x in inputs]
+
+
+# ------------------------------------------------------------------ Options and model=
+
+
+@pytest.mark.parametrize("threshold", [0.0, 1.0, -0.5, 1.5, float("nan"), float("inf"), True, False, "0.5", None])
+def test_options_threshold_outside_open_unit_interval(threshold):
+    with pytest.raises(ValueError, match="threshold"):
+        Options(threshold=threshold)
+    with pytest.raises(ValueError, match="threshold"):
+        Options.of(threshold=threshold)
+
+
+@pytest.mark.parametrize("threshold", [1e-9, 0.5, 0.999999, np.float64(0.3)])
+def test_options_threshold_inside_is_accepted(threshold):
+    assert Options(threshold=threshold).threshold == threshold
+
+
+@pytest.mark.parametrize("value", [1, 0, "yes", "False", None, 1.0, [True]])
+def test_options_include_title_must_be_a_bool(value):
+    with pytest.raises(TypeError, match="include_title"):
+        Options(include_title=value)
+
+
+def test_options_include_title_accepts_numpy_bools():
+    assert Options(include_title=np.bool_(True)).include_title
+    assert not Options(include_title=False).include_title
+
+
+@pytest.mark.parametrize("fmt", ["HTML", "pdf", "", None, "markdown", "txt"])
+def test_options_unknown_format(fmt):
+    with pytest.raises(ValueError, match="format"):
+        Options(format=fmt)
+
+
+def test_options_of_html_keyword():
+    assert Options.of(html=True).format == "html"
+    assert Options.of(html=False).format == "text"
+    assert Options.of().format == "auto"
+    assert Options.of(format="text").format == "text"
+    for fmt in ("text", "html"):
+        for html in (True, False):   # even when they agree
+            with pytest.raises(ValueError, match="html= or format="):
+                Options.of(html=html, format=fmt)
+
+
+@pytest.mark.parametrize("fn", [clean, classify])
+def test_public_functions_validate_options(tiny_model, fn):
+    text = "Home\n\nThe council voted on Tuesday to expand the park."
+    with pytest.raises(ValueError, match="threshold"):
+        fn(text, threshold=1.0, model=tiny_model)
+    with pytest.raises(TypeError, match="include_title"):
+        fn(text, include_title="yes", model=tiny_model)
+    with pytest.raises(ValueError, match="format"):
+        fn(text, format="pdf", model=tiny_model)
+    with pytest.raises(ValueError, match="html= or format="):
+        fn(text, html=True, format="text", model=tiny_model)
+    # invalid options are rejected even when there is nothing to clean
+    with pytest.raises(ValueError, match="threshold"):
+        fn("", threshold=0.0)
+
+
+def test_options_are_frozen():
+    options = Options()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        options.threshold = 0.3  # type: ignore[misc]
+
+
+def test_model_argument_forms(tiny_estimator, tiny_model, tiny_model_path):
+    loaded = LineModel.load(tiny_model_path)
+    for text in sample_texts()[:3]:
+        expected = clean(text, model=tiny_model)
+        assert clean(text, model=tiny_estimator) == expected            # a fitted LineClassifier
+        from_file = clean(text, model=loaded)
+        assert clean(text, model=tiny_model_path) == from_file          # a path (PathLike)
+        assert clean(text, model=str(tiny_model_path)) == from_file     # a path (str)
+        assert [l.kept for l in classify(text, model=str(tiny_model_path))] == \
+            [l.kept for l in classify(text, model=loaded)]
+
+
+@pytest.mark.parametrize("model", [42, object(), ["model.npz"], b"model.npz"])
+def test_model_argument_of_another_type_is_a_type_error(model):
+    with pytest.raises(TypeError, match="model must be"):
+        clean("The council voted on Tuesday.", model=model)
+
+
+def test_model_argument_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        clean("The council voted on Tuesday.", model=tmp_path / "missing.npz")
+
+
+def test_model_argument_damaged_file(tmp_path):
+    bad = tmp_path / "model.npz"
+    bad.write_bytes(b"not a model\n" * 10)
+    with pytest.raises(ValueError, match="not a boilerstrip model"):
+        clean("The council voted on Tuesday.", model=bad)

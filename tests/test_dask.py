@@ -15,7 +15,8 @@ pd = pytest.importorskip("pandas")
 
 from boilerstrip import clean  # noqa: E402
 from boilerstrip.batch import clean_many  # noqa: E402
-from boilerstrip.dask import clean_bag, clean_dataframe  # noqa: E402
+from boilerstrip.dask import clean_bag, clean_dataframe, clean_partition  # noqa: E402
+from boilerstrip.model import LineModel  # noqa: E402
 
 from conftest import LABELLED, read_labelled  # noqa: E402
 
@@ -39,10 +40,8 @@ def texts(html_fixtures) -> list:
 
 
 @pytest.fixture(scope="module")
-def model_path(tiny_model, tmp_path_factory):
-    path = tmp_path_factory.mktemp("model") / "tiny.npz"
-    tiny_model.save(path)
-    return str(path)
+def model_path(tiny_model_path) -> str:
+    return str(tiny_model_path)
 
 
 def test_core_package_does_not_import_dask():
@@ -52,9 +51,7 @@ def test_core_package_does_not_import_dask():
 
 
 def test_clean_bag_equals_clean_on_two_workers(client, texts, tiny_model, model_path):
-    from boilerstrip.model import LineClassifier
-
-    loaded = LineClassifier.load(model_path)  # what the workers see (float16 weights on disk)
+    loaded = LineModel.load(model_path)  # what the workers see (float16 weights on disk)
     expected = [clean(t, model=loaded) for t in texts]
     bag = db.from_sequence(texts, npartitions=3)
     assert clean_bag(bag, model=model_path).compute() == expected
@@ -65,22 +62,24 @@ def test_clean_bag_equals_clean_on_two_workers(client, texts, tiny_model, model_
     assert len(client.scheduler_info()["workers"]) == 2
 
 
-def test_clean_bag_kwargs_and_grouping(client, texts, tiny_model):
+def test_clean_bag_kwargs(client, texts, tiny_model):
     bag = db.from_sequence(texts, npartitions=2)
     assert clean_bag(bag, model=tiny_model, threshold=0.3).compute() == \
         [clean(t, threshold=0.3, model=tiny_model) for t in texts]
-    one = db.from_sequence(texts, npartitions=1)
-    site = lambda t: "s" if isinstance(t, str) and len(t) > 500 else None  # noqa: E731
-    assert clean_bag(one, model=tiny_model, group_by=site).compute() == \
-        list(clean_many(texts, model=tiny_model, group_by=site))
+    assert clean_bag(bag, model=tiny_model, format="text", include_title=True, batch_size=3).compute() == \
+        [clean(t, format="text", include_title=True, model=tiny_model) for t in texts]
     with pytest.raises(TypeError, match="n_jobs"):
         clean_bag(bag, n_jobs=2)
 
 
-def test_clean_dataframe_equals_clean(client, texts, tiny_model, model_path):
-    from boilerstrip.model import LineClassifier
+def test_clean_partition_is_clean_many(texts, tiny_model):
+    assert clean_partition(texts, model=tiny_model, threshold=0.3) == \
+        list(clean_many(texts, model=tiny_model, threshold=0.3))
+    assert clean_partition(iter(texts), model=tiny_model) == [clean(t, model=tiny_model) for t in texts]
 
-    loaded = LineClassifier.load(model_path)
+
+def test_clean_dataframe_equals_clean(client, texts, tiny_model, model_path):
+    loaded = LineModel.load(model_path)
     strs = [t for t in texts if isinstance(t, str)]
     pdf = pd.DataFrame({"text": strs, "site": ["a"] * 4 + ["b"] * (len(strs) - 4),
                         "n": range(len(strs))})
@@ -90,15 +89,13 @@ def test_clean_dataframe_equals_clean(client, texts, tiny_model, model_path):
     assert out["clean"].tolist() == [clean(t, model=loaded) for t in strs]
     assert out["n"].tolist() == list(range(len(strs)))
 
-    grouped = clean_dataframe(df, out_column="body", group_by="site", model=tiny_model).compute()
-    expected = []
-    for part in (df.get_partition(0).compute(), df.get_partition(1).compute()):
-        expected += list(clean_many(part["text"].tolist(), group_by=part["site"].tolist(), model=tiny_model))
-    assert grouped["body"].tolist() == expected
+    body = clean_dataframe(df, out_column="body", model=tiny_model, threshold=0.3).compute()
+    assert list(body.columns) == ["text", "site", "n", "body"]
+    assert body["body"].tolist() == [clean(t, threshold=0.3, model=tiny_model) for t in strs]
+    replaced = clean_dataframe(df, out_column="text", model=tiny_model).compute()
+    assert replaced["text"].tolist() == [clean(t, model=tiny_model) for t in strs]
     with pytest.raises(KeyError):
         clean_dataframe(df, column="nope")
-    with pytest.raises(KeyError):
-        clean_dataframe(df, group_by="nope")
 
 
 def test_clean_dataframe_missing_values(client, tiny_model):

@@ -8,7 +8,6 @@ import json
 import tarfile
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from boilerstrip.data.aggregate import FRAGMENT_VARIANTS, aggregator_doc, assemble, fragment_doc, interrupted_doc
@@ -16,6 +15,7 @@ from boilerstrip.data.align import align_lines, tokens
 from boilerstrip.data.build import build
 from boilerstrip.data.corpora import SOURCES, read_all, site_of, strip_l3s_annotations
 from boilerstrip.data.splits import assign_splits
+from boilerstrip.features import LineStructure
 from boilerstrip.html import STYLES, render_html, to_text
 from boilerstrip.text import split_lines
 
@@ -298,7 +298,14 @@ def test_full_build(corpora, tmp_path):
         assert d["source"] != "trafilatura-eval"
         kinds.add(d["kind"])
         if d["kind"] in ("page", "fragment") and d["style"] == "paragraphs":
-            assert len(d["dom"]) == len(d["labels"]) and len(d["dom"][0]) == 6
+            structures = [LineStructure.from_row(row) for row in d["dom"]]
+            assert len(structures) == len(d["labels"])
+            assert [s.to_row() for s in structures] == d["dom"]     # the row layout round-trips
+            if d["kind"] == "page":   # the rows are the rendered page's structure, line by line
+                page_html = next(p["html"] for p in pages if p["page"] == d["page"])
+                rendered = render_html(page_html, "paragraphs")
+                assert [l.text for l in rendered] == [l.text for l in split_lines(d["text"])]
+                assert structures == [LineStructure.from_row(l.structure.to_row()) for l in rendered]
         if d["kind"] == "page":
             assert "body" in d["labels"]
         if d["kind"] == "fragment":   # scored against its own body lines, not the page's gold
@@ -316,6 +323,12 @@ def test_full_build(corpora, tmp_path):
     got = dict(zip([l.text for l in split_lines(wc["text"])], wc["labels"]))
     assert got["Budget agreed"] == "title" and got[BODY1[0]] == "body" and got["Share"] == "boilerplate"
     assert got["Home News"] == "boilerplate" and got["Copyright 2024 Example Media. All rights reserved."] == "boilerplate"
+    wc = next(d for d in docs if d["id"] == "wcxb/dev/0001#page-paragraphs")
+    facts = {l.text: LineStructure.from_row(row) for l, row in zip(split_lines(wc["text"]), wc["dom"])}
+    assert facts["Home News"].in_boilerplate and facts["Home News"].link_share > 0.8   # all but the space
+    assert facts["Budget agreed"].heading and facts["Budget agreed"].tag == "h1"
+    assert facts[BODY1[0]].tag == "p" and "story" in facts[BODY1[0]].attrs.split()
+    assert not facts[BODY1[0]].heading and not facts[BODY1[0]].in_boilerplate
     # determinism: a second build is byte-identical
     build(corpora, tmp_path / "again", n_jobs=2, log=lambda *a: None)
     for name in ("train.jsonl.gz", "dev.jsonl.gz", "test.jsonl.gz", "test-pages.jsonl.gz"):
@@ -323,23 +336,41 @@ def test_full_build(corpora, tmp_path):
     assert manifest["alignment"]["wcxb"]["gold_recall_mean"] == 1.0
 
 
+def test_structure_row_layout():
+    structure = LineStructure("p", True, 0.123456, 7, False, "story main")
+    row = structure.to_row()
+    assert row == ["p", 1, 0.123, 7, 0, "story main"]
+    assert json.loads(json.dumps(row)) == row
+    assert LineStructure.from_row(row) == LineStructure("p", True, 0.123, 7, False, "story main")
+    assert LineStructure.from_row(LineStructure().to_row()) == LineStructure()
+    with pytest.raises(ValueError):
+        LineStructure.from_row(row[:5])
+
+
 def test_train_command_on_a_built_corpus(corpora, tmp_path, capsys):
     from boilerstrip import train
-    from boilerstrip.model import LineClassifier
+    from boilerstrip.features import SCHEMA
+    from boilerstrip.model import FORMAT_VERSION, LineModel
 
     build(corpora, tmp_path / "built", n_jobs=1, log=lambda *a: None, manifest_path=tmp_path / "m.json")
-    common = ["--data", str(tmp_path / "built"), "--passes", "2"]
+    common = ["--data", str(tmp_path / "built"), "--network-passes", "1", "--max-iter", "5"]
     assert train.main(common + ["--out", str(tmp_path / "a.npz")]) == 0
-    assert "dev body-line F1 by transition cost" in capsys.readouterr().out
-    chosen = LineClassifier.load(tmp_path / "a.npz")
-    assert chosen.transition in (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)
-    assert chosen.n_networks == 3 and len(chosen._networks()[0][2]) == 3   # the shipped model's default
-    # A given transition cost skips the dev search; --also-dev fits on both splits.
-    assert train.main(common + ["--out", str(tmp_path / "b.npz"), "--transition", "1.5", "--also-dev",
-                                "--networks", "1"]) == 0
     out = capsys.readouterr().out
-    assert "train.jsonl.gz + dev.jsonl.gz" in out and "by transition cost" not in out
-    both = LineClassifier.load(tmp_path / "b.npz")
-    assert both.transition == 1.5 and not np.array_equal(both.w_dense_, chosen.w_dense_)
-    assert both.n_networks == 1
+    assert "dev body-line F1 by transition cost" in out and "metrics: " in out and "wrote " in out
+    chosen = LineModel.load(tmp_path / "a.npz")
+    assert chosen.transition in train.TRANSITIONS
+    assert len(chosen.networks) == 1 and len(chosen.networks[0].members) == 3   # the shipped model's default
+    card = chosen.card
+    assert card["format"] == FORMAT_VERSION and card["schema"] == SCHEMA
+    assert card["corpus"]["documents"] > 0 and card["corpus"]["lines"] > 0
+    assert set(card["metrics"]) == {"dev", "test"} and set(card["probe"]) == set(train.PROBES)
+    assert card["training"]["params"]["network_passes"] == 1
+    # A given transition cost skips the dev search; --networks sets the members per pass.
+    assert train.main(common + ["--out", str(tmp_path / "b.npz"), "--transition", "1.5", "--networks", "1",
+                                "--no-evaluate"]) == 0
+    out = capsys.readouterr().out
+    assert "by transition cost" not in out and "metrics: " not in out
+    other = LineModel.load(tmp_path / "b.npz")
+    assert other.transition == 1.5 and len(other.networks[0].members) == 1 and "metrics" not in other.card
     assert train.main(common + ["--data", str(tmp_path / "missing"), "--out", str(tmp_path / "c.npz")]) == 2
+    assert not (tmp_path / "c.npz").exists()

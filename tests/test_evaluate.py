@@ -7,6 +7,7 @@ import json
 import sys
 import types
 
+import numpy as np
 import pytest
 
 from benchmarks import evaluate as ev
@@ -254,19 +255,35 @@ def test_cli(tmp_path, capsys):
 
 def test_unseen_vocabulary_moves_every_word_column_and_restores_them():
     from boilerstrip import features
+    from boilerstrip.features import Document, word_features
+    from boilerstrip.pipeline import read
 
     lines = ["The harbour ferry resumes crossings", "Share this", "The harbour ferry resumes crossings"]
-    before = features.hash_words(lines)
+
+    def doc_words():
+        # what the model sees: the words of a fresh document (the cache is per document)
+        return word_features(Document.from_text_lines(split_lines("\n".join(lines))))
+
+    before, doc_before = features.hash_words(lines), doc_words()
+    read_before = word_features(read("\n".join(lines))[0])
     with ev.unseen_vocabulary(3):
         during = features.hash_words(lines)
         again = features.hash_words(lines)
-    after = features.hash_words(lines)
-    assert (after != before).nnz == 0
-    assert (during != again).nnz == 0                               # one fixed permutation
+        doc_during = doc_words()
+        read_during = word_features(read("\n".join(lines))[0])
+    after, doc_after = features.hash_words(lines), doc_words()
+    assert np.array_equal(after.toarray(), before.toarray()) and np.array_equal(doc_after.toarray(), doc_before.toarray())
+    assert np.array_equal(during.toarray(), again.toarray())        # one fixed permutation
     assert during.nnz == before.nnz and set(during.indices) != set(before.indices)
     assert sorted(during.data.tolist()) == sorted(before.data.tolist())
-    assert (during[0] != during[2]).nnz == 0                        # same words, same columns
-    assert during.has_sorted_indices
+    dense = during.toarray()
+    assert np.array_equal(dense[0], dense[2])                         # same words, same columns
+    for k in range(during.shape[0]):                                  # each row's columns sorted
+        row = during.indices[during.indptr[k]:during.indptr[k + 1]]
+        assert (np.diff(row) > 0).all()
+    # the documents the pipeline makes see the moved columns too
+    assert np.array_equal(doc_during.toarray(), dense)
+    assert np.array_equal(read_during.toarray(), dense) and not np.array_equal(read_before.toarray(), dense)
 
 
 def test_cli_unseen_vocabulary_is_labelled(tmp_path):

@@ -1,4 +1,5 @@
-"""Stage 2: Document, line_features, hash_words/lexical_features, dom/context features, _main_block."""
+"""Stage 2: Document, line shape, hashed words, structure and context features, the
+sparse ``Rows`` they are kept in, ``LineStructure`` rows and the feature schema."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings, strategies as st
-from scipy import sparse
 
-from boilerstrip.features import (ARTICLE_JOIN, CONTEXT_FEATURES, LINE_FEATURES, N_DOM_FEATURES, N_WORD_FEATURES, CodePoints,
-                                  Document, _char_stats, _crc32_many, _hash_words_by_regex, _main_block,
-                                  context_features,
-                                  dom_features, hash_dom, hash_words, lexical_features, line_features)
+from boilerstrip.features import (CONTEXT_FEATURES, LINE_FEATURES, N_STRUCTURE_FEATURES, N_WORD_FEATURES, SCHEMA,
+                                  SCHEMA_VERSION, Document, FeatureCache, LineStructure, Rows, context_features,
+                                  hash_words, line_features, schema_description, structure_features, word_features)
+from boilerstrip.features.context import ARTICLE_JOIN, _main_block
+from boilerstrip.features.document import CodePoints
+from boilerstrip.features.shape import _char_stats
+from boilerstrip.features.structure import hash_structure
+from boilerstrip.features.words import _crc32_many, _hash_words_by_regex
 from boilerstrip.html import render_html
-from boilerstrip.text import split_lines
+from boilerstrip.text import TextLine, split_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,6 +47,22 @@ def flat_proba(n: int, body: float = 0.9) -> np.ndarray:
 ONES_IDF = np.ones(N_WORD_FEATURES, dtype=np.float32)
 
 
+def same_values(a: Rows, b: Rows) -> bool:
+    """The same matrix (shape and values), however its entries are stored."""
+    return a.shape == b.shape and np.array_equal(a.toarray(), b.toarray())
+
+
+def row(m: Rows, k: int) -> Rows:
+    return m.take(np.array([k]))
+
+
+def structured_doc(markup: str) -> tuple[Document, list]:
+    """The document of rendered HTML (as the pipeline reads it) and the rendered lines."""
+    rendered = render_html(markup)
+    lines = [TextLine(line.text, i, line.para_break) for i, line in enumerate(rendered)]
+    return Document.from_structured_lines(lines, [line.structure for line in rendered]), rendered
+
+
 # ------------------------------------------------------------------ Document
 
 
@@ -63,16 +83,19 @@ def test_document_from_text_lines():
     assert doc.lines == ["a", "b", "c"]
     assert doc.para_break.tolist() == [False, True, False]
     assert doc.index.tolist() == [0, 2, 3]
-    assert doc.dom is None
+    assert doc.structure is None
     assert len(doc) == 3
 
 
-def test_document_from_html_lines():
-    rendered = render_html("<nav><a href='/'>Home</a></nav><h1>Title</h1><p>Body text here.</p>")
-    doc = Document.from_html_lines(rendered)
+def test_document_from_structured_lines():
+    doc, rendered = structured_doc("<nav><a href='/'>Home</a></nav><h1>Title</h1><p>Body text here.</p>")
     assert doc.lines == ["Home", "Title", "Body text here."]
     assert doc.index.tolist() == [0, 1, 2]
-    assert doc.dom == rendered
+    assert doc.structure == [line.structure for line in rendered]
+    assert all(isinstance(s, LineStructure) for s in doc.structure)
+    assert [s.heading for s in doc.structure] == [False, True, False]
+    with pytest.raises(ValueError):
+        Document.from_structured_lines([TextLine("a", 0)], [])
     f = line_features(doc)
     assert col(f, "is_html").tolist() == [1, 1, 1]
     assert col(f, "heading").tolist() == [0, 1, 0]
@@ -96,10 +119,10 @@ def test_shapes_match_feature_lists(n):
     doc = doc_of(*[f"Line {k} of the test document." for k in range(n)])
     f = line_features(doc)
     assert f.shape == (n, len(LINE_FEATURES)) and f.dtype == np.float32
-    w = lexical_features(doc)
-    assert w.shape == (n, N_WORD_FEATURES)
-    d = dom_features(doc)
-    assert d.shape == (n, N_DOM_FEATURES) and d.nnz == 0
+    w = word_features(doc)
+    assert isinstance(w, Rows) and w.shape == (n, N_WORD_FEATURES)
+    d = structure_features(doc.structure, n)
+    assert isinstance(d, Rows) and d.shape == (n, N_STRUCTURE_FEATURES) and d.nnz == 0
     c = context_features(doc, flat_proba(n), ONES_IDF)
     assert c.shape == (n, len(CONTEXT_FEATURES)) and c.dtype == np.float32
     assert np.isfinite(f).all() and np.isfinite(c).all()
@@ -111,12 +134,24 @@ def test_empty_document_shapes():
     assert context_features(doc, np.zeros((0, 3)), ONES_IDF).shape == (0, len(CONTEXT_FEATURES))
 
 
-def test_dom_features_for_html_input():
-    doc = Document.from_html_lines(render_html("<div class='story'><p>Text one.</p></div><footer>Foot</footer>"))
-    d = dom_features(doc)
-    assert d.shape == (2, N_DOM_FEATURES)
+def test_structure_features_for_html_input():
+    doc, _ = structured_doc("<div class='story'><p>Text one.</p></div><footer>Foot</footer>")
+    d = structure_features(doc.structure, len(doc))
+    assert d.shape == (2, N_STRUCTURE_FEATURES)
     assert (np.diff(d.indptr) > 0).all()
-    assert (d[0] != d[1]).nnz > 0
+    assert not same_values(row(d, 0), row(d, 1))
+
+
+def test_structure_features_are_the_hashed_tag_and_class_words_of_each_line():
+    structure = [LineStructure("p", attrs="story body"), LineStructure("li", attrs="menu"),
+                 LineStructure("p", attrs="story body"), LineStructure("div")]
+    d = structure_features(structure, len(structure))
+    assert same_values(d, hash_structure(["tag=p a=story a=body", "tag=li a=menu", "tag=p a=story a=body",
+                                          "tag=div "]))
+    # Only the 12 innermost class/id words count.
+    many = " ".join(f"w{k}" for k in range(20))
+    assert same_values(structure_features([LineStructure("p", attrs=many)], 1),
+                       hash_structure(["tag=p " + " ".join(f"a=w{k}" for k in range(8, 20))]))
 
 
 # ------------------------------------------------------------------ line feature values
@@ -255,17 +290,35 @@ def _windows_doc(lengths: list[int]) -> Document:
     return Document(lines, np.zeros(len(lines), dtype=bool), np.arange(len(lines)) * 2)
 
 
+def _windows(doc: Document, max_chars: int, max_lines: int) -> list[Document]:
+    return [doc.window(lo, hi) for lo, hi in doc.window_bounds(max_chars, max_lines)]
+
+
 def test_windows_of_a_short_document_is_itself():
     doc = _windows_doc([10, 20, 30])
-    assert doc.windows(1000, 100) == [doc]
+    assert doc.window_bounds(1000, 100) == [(0, 3)]
+    whole = doc.window(0, 3)
+    assert whole.lines == doc.lines and whole.index.tolist() == doc.index.tolist()
+    assert whole.para_break.tolist() == doc.para_break.tolist()
     assert doc.n_chars == 63
+
+
+def test_a_window_keeps_its_lines_structure():
+    doc, _ = structured_doc("<h1>Title</h1><p>One.</p><p>Two.</p><footer>Foot</footer>")
+    w = doc.window(1, 3)
+    assert w.lines == ["One.", "Two."] and w.index.tolist() == [1, 2]
+    assert w.structure == doc.structure[1:3]
+    assert doc_of("a", "b").window(0, 1).structure is None
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(0, 60), min_size=1, max_size=40), st.integers(1, 100), st.integers(1, 10))
 def test_windows_cover_the_document_in_order_within_their_limits(lengths, max_chars, max_lines):
     doc = _windows_doc(lengths)
-    windows = doc.windows(max_chars, max_lines)
+    bounds = doc.window_bounds(max_chars, max_lines)
+    assert bounds[0][0] == 0 and bounds[-1][1] == len(doc)
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
+    windows = _windows(doc, max_chars, max_lines)
     assert [l for w in windows for l in w.lines] == doc.lines
     assert np.array_equal(np.concatenate([w.index for w in windows]), doc.index)
     for w in windows:
@@ -286,17 +339,18 @@ def test_hash_words_unigram_column_is_crc32():
     assert m.data[0] == pytest.approx(1.0)
 
 
-def test_hash_dom_rows_are_each_strings_own_hashed_words():
+def test_hash_structure_rows_are_each_strings_own_hashed_words():
     tokens = ["tag=p a=story a=body", "tag=li a=menu", "", "tag=p a=story a=body", "tag=li a=menu a=menu"]
-    m = hash_dom(tokens)
-    assert m.shape == (5, N_DOM_FEATURES)
+    m = hash_structure(tokens)
+    assert m.shape == (5, N_STRUCTURE_FEATURES)
     for k, s in enumerate(tokens):   # the same row as the string hashed on its own
-        alone = hash_dom([s])
-        assert m[k].indices.tolist() == alone.indices.tolist() and m[k].data.tolist() == alone.data.tolist()
-        assert sorted(m[k].indices.tolist()) == sorted({zlib.crc32(w.encode()) % N_DOM_FEATURES for w in s.split()})
-    assert m[2].nnz == 0
-    col = lambda w: zlib.crc32(w.encode()) % N_DOM_FEATURES   # noqa: E731
-    row4 = dict(zip(m[4].indices.tolist(), m[4].data.tolist()))   # counts, then unit length
+        alone = hash_structure([s])
+        assert row(m, k).indices.tolist() == alone.indices.tolist() and row(m, k).data.tolist() == alone.data.tolist()
+        assert sorted(row(m, k).indices.tolist()) == sorted({zlib.crc32(w.encode()) % N_STRUCTURE_FEATURES
+                                                            for w in s.split()})
+    assert row(m, 2).nnz == 0
+    col = lambda w: zlib.crc32(w.encode()) % N_STRUCTURE_FEATURES   # noqa: E731
+    row4 = dict(zip(row(m, 4).indices.tolist(), row(m, 4).data.tolist()))   # counts, then unit length
     assert row4 == pytest.approx({col("tag=li"): 1 / 5 ** 0.5, col("a=menu"): 2 / 5 ** 0.5})
 
 
@@ -318,10 +372,11 @@ def test_hash_words_bigrams_and_order():
 def test_hash_words_rows_l2_normalised_and_empty_rows():
     lines = ["The council voted on Tuesday.", "...", "!!! ---", "word word word word", "\u6771\u4eac \u5929\u6c17"]
     m = hash_words(lines)
-    assert isinstance(m, sparse.csr_matrix)
+    assert isinstance(m, Rows)
+    assert m.data.dtype == np.float32 and m.indices.dtype == np.int32 and m.indptr.dtype == np.int64
     nnz = np.diff(m.indptr)
     assert nnz[1] == 0 and nnz[2] == 0
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms = np.sqrt(np.bincount(m.row_ids(), weights=m.data.astype(np.float64) ** 2, minlength=len(lines)))
     assert norms[[0, 3, 4]] == pytest.approx([1, 1, 1], abs=1e-6)
     assert norms[1] == 0 and norms[2] == 0
 
@@ -329,13 +384,13 @@ def test_hash_words_rows_l2_normalised_and_empty_rows():
 def test_hash_words_only_first_1000_chars():
     base = "alpha " * 200  # 1,200 characters
     a, b = hash_words([base + "zeta"]), hash_words([base + "omega"])
-    assert (a != b).nnz == 0
+    assert same_values(a, b)
 
 
 def test_hash_words_deterministic_within_and_across_processes():
     lines = ["The Harbour ferry resumes on Monday 2023", "caf\u00e9 \u6771\u4eac \U0001f600", "a b c"]
     first, second = hash_words(lines), hash_words(lines)
-    assert (first != second).nnz == 0
+    assert same_values(first, second)
     code = ("import json, sys; from boilerstrip.features import hash_words; "
             "m = hash_words(json.loads(sys.argv[1])); "
             "print(json.dumps([m.indptr.tolist(), m.indices.tolist(), m.data.tolist()]))")
@@ -348,7 +403,7 @@ def test_hash_words_deterministic_within_and_across_processes():
     assert data == pytest.approx(first.data.tolist())
 
 
-def _same_matrix(a: sparse.csr_matrix, b: sparse.csr_matrix) -> bool:
+def _same_matrix(a: Rows, b: Rows) -> bool:
     return a.shape == b.shape and np.array_equal(a.indptr, b.indptr) and \
         np.array_equal(a.indices, b.indices) and np.array_equal(a.data, b.data)
 
@@ -382,7 +437,7 @@ def test_hash_words_a_character_of_a_script_without_spaces_is_a_word(text, space
     # Runs of such characters are whole clauses, which two lines of one story never
     # share; a word per character (as the benchmark tokenises them) makes them comparable.
     for fn in (hash_words, _hash_words_by_regex):
-        assert (fn([text]) != hash_words([spaced])).nnz == 0
+        assert same_values(fn([text]), hash_words([spaced]))
 
 
 def test_crc32_many_equals_zlib():
@@ -394,21 +449,35 @@ def test_crc32_many_equals_zlib():
     assert _crc32_many(buf, start, length).tolist() == expected
 
 
-def test_lexical_features_cached_and_equal_to_hash_words():
+def test_word_features_cached_and_equal_to_hash_words():
     doc = doc_of("alpha beta", "gamma")
-    assert lexical_features(doc) is lexical_features(doc)
-    assert (lexical_features(doc) != hash_words(["alpha beta", "gamma"])).nnz == 0
+    assert word_features(doc) is word_features(doc)
+    assert doc.cache.words is word_features(doc)
+    assert _same_matrix(word_features(doc), hash_words(["alpha beta", "gamma"]))
 
 
 def test_code_points_shared_then_released():
     doc = doc_of("alpha beta", "gamma \u6771\u4eac")
+    assert isinstance(doc.cache, FeatureCache) and doc.cache.code_points is None
     line_features(doc)
-    assert "cps" in doc.cache          # kept for the word hashes still to come
-    cps = doc.cache["cps"]
+    cps = doc.cache.code_points        # kept for the word hashes still to come
+    assert cps is not None
     assert cps.cps.tolist() == [ord(c) for c in "alpha beta\ngamma \u6771\u4eac"]
     assert cps.starts.tolist() == [0, 11] and cps.lengths.tolist() == [10, 8]
-    lexical_features(doc)
-    assert "cps" not in doc.cache      # both features cached: the array is dropped
+    word_features(doc)
+    assert doc.cache.code_points is None   # both features cached: the array is dropped
+    assert doc.cache.shape is not None and doc.cache.words is not None
+
+
+def test_with_words_gives_a_document_with_other_words_and_leaves_itself_alone():
+    doc = doc_of("alpha beta", "gamma delta")
+    shape, words = line_features(doc), word_features(doc)
+    kept = Rows(words.data.copy(), words.indices.copy(), words.indptr.copy(), words.n_cols)
+    other = hash_words(["one two", "three"])
+    moved = doc.with_words(other)
+    assert word_features(moved) is other and line_features(moved) is shape
+    assert moved.lines == doc.lines and moved.cache is not doc.cache
+    assert word_features(doc) is words and _same_matrix(words, kept)
 
 
 # ------------------------------------------------------------------ _main_block
@@ -521,12 +590,12 @@ def test_article_fit_compares_each_section_with_the_article_alone():
 def test_article_fit_counts_a_word_once_per_section():
     # A section's fit is the cosine of word-presence vectors: its distinct words (each at
     # its squared weight) shared with the article's, however often either says them.
-    from boilerstrip.features import _word_weights
+    from boilerstrip.features.context import _word_weights
 
     doc, proba = _with_headlines(("Harbour ferry returns", HARBOUR[:3]), ("Chip maker cuts forecast", CHIPS + CHIPS[:2]))
     idf = _common_words_idf()
     sim = ctx_col(context_features(doc, proba, idf), "article_sim")
-    words, w = lexical_features(doc), _word_weights(doc, idf)
+    words, w = word_features(doc), _word_weights(doc, idf)
     weight = {}
     for i in range(len(doc)):
         a, b = words.indptr[i], words.indptr[i + 1]
@@ -553,10 +622,10 @@ CHIPS_ES = [
 
 
 def test_word_weights_discount_the_words_of_many_lines_in_an_unknown_language():
-    from boilerstrip.features import _word_weights
+    from boilerstrip.features.context import _word_weights
 
     doc = doc_of("el faro rojo", "el puerto viejo", "el barco azul", "el muelle largo")
-    words = lexical_features(doc)
+    words = word_features(doc)
     el = words.indices == zlib.crc32(b"el") % N_WORD_FEATURES
     faro = words.indices == zlib.crc32(b"faro") % N_WORD_FEATURES
     # A corpus IDF that calls no word common: words are weighted within the document too.
@@ -569,10 +638,10 @@ def test_word_weights_discount_the_words_of_many_lines_in_an_unknown_language():
 
 
 def test_known_language_is_the_share_of_common_words_and_a_context_column():
-    from boilerstrip.features import COMMON_WORD_IDF, KNOWN_LANGUAGE_SHARE, _known_language
+    from boilerstrip.features.context import COMMON_WORD_IDF, KNOWN_LANGUAGE_SHARE, _known_language
 
     doc = doc_of("el faro rojo brilla", "un puerto viejo duerme", "mi barco azul navega", "tu muelle largo espera")
-    cols = lexical_features(doc).indices
+    cols = word_features(doc).indices
     el = cols == zlib.crc32(b"el") % N_WORD_FEATURES
     idf = 10 * ONES_IDF
     assert _known_language(doc, idf) == 0.0                       # no word is common
@@ -628,7 +697,7 @@ def test_story_flow_breaks_where_an_unrelated_story_begins_without_a_headline():
 
 
 def test_story_flow_matches_the_direct_computation():
-    from boilerstrip.features import STORY_WINDOW, _story_flow, _topic_vectors
+    from boilerstrip.features.context import STORY_WINDOW, _story_flow, _topic_vectors
 
     doc = doc_of(*HARBOUR[:3], "Menu", *CHIPS, *HARBOUR[3:])
     weight = np.random.default_rng(0).uniform(0, 6, len(doc))
@@ -693,7 +762,7 @@ def test_context_features_finite_for_any_proba(lines, data):
     assert np.isfinite(line_features(doc)).all()
 
 
-def test_context_features_do_not_modify_cached_lexical_features():
+def test_context_features_do_not_modify_cached_word_features():
     # two words whose hashed columns differ but coincide once folded to 2**14 columns
     seen, pair = {}, None
     for k in range(100_000):
@@ -706,11 +775,12 @@ def test_context_features_do_not_modify_cached_lexical_features():
         seen[folded] = (word, column)
     assert pair is not None
     doc = doc_of(*HARBOUR[:3], f"{pair[0]} and {pair[1]} together", *CHIPS)
-    before = lexical_features(doc).copy()
+    words = word_features(doc)
+    before = Rows(words.data.copy(), words.indices.copy(), words.indptr.copy(), words.n_cols)
     context_features(doc, flat_proba(len(doc)), ONES_IDF)
-    after = lexical_features(doc)
-    assert np.array_equal(after.indptr, before.indptr)
-    assert (after != hash_words(doc.lines)).nnz == 0
+    after = word_features(doc)
+    assert _same_matrix(after, before)
+    assert _same_matrix(after, hash_words(doc.lines))
 
 
 def test_context_features_are_a_function_of_their_inputs():
@@ -724,7 +794,7 @@ def test_context_features_reuse_topic_vectors_only_for_the_same_idf():
     first = context_features(doc, proba, ONES_IDF)
     np.testing.assert_array_equal(context_features(doc, proba, ONES_IDF), first)  # cached vectors
     other_idf = ONES_IDF.copy()
-    other_idf[lexical_features(doc).indices[:3]] = 5.0  # reweight a few words of the first line
+    other_idf[word_features(doc).indices[:3]] = 5.0  # reweight a few words of the first line
     fresh = context_features(doc_of(*HARBOUR, *CHIPS), proba, other_idf)
     np.testing.assert_array_equal(context_features(doc, proba, other_idf), fresh)
     assert not np.array_equal(fresh, first)
@@ -735,7 +805,7 @@ def test_context_features_reuse_topic_vectors_only_for_the_same_idf():
                                            "shares fell", "...", "vote on the harbour plan"]),
                           st.integers(0, 2), st.sampled_from([0.0, 0.3, 1.0])), min_size=1, max_size=25))
 def test_segment_entries_are_the_sorted_sums_of_their_lines_entries(rows):
-    from boilerstrip.features import _segment_entries, _sum_entries, _topic_vectors
+    from boilerstrip.features.context import _segment_entries, _sum_entries, _topic_vectors
     doc = doc_of(*[text for text, _, _ in rows])
     seg = np.cumsum([step for _, step, _ in rows])   # runs of consecutive lines
     weight = np.array([w for _, _, w in rows])
@@ -744,3 +814,229 @@ def test_segment_entries_are_the_sorted_sums_of_their_lines_entries(rows):
     got = _segment_entries(doc, ONES_IDF, seg, weight)
     for e, g in zip(expected, got):
         assert g.tolist() == e.tolist()   # the same entries, in the same order, the same sums
+
+
+# ------------------------------------------------------------------ Rows
+
+
+def _sparse_dense(rng: np.random.Generator, n_rows: int, n_cols: int, density: float = 0.3) -> np.ndarray:
+    """A dense float32-valued matrix with some empty rows and many zeros."""
+    a = rng.normal(size=(n_rows, n_cols)).astype(np.float32).astype(np.float64)
+    a[rng.random((n_rows, n_cols)) > density] = 0.0
+    if n_rows > 2:
+        a[1] = 0.0   # an empty row
+    return a
+
+
+dense_matrices = st.integers(0, 2 ** 32 - 1).flatmap(
+    lambda seed: st.tuples(st.just(seed), st.integers(0, 9), st.integers(1, 12), st.floats(0.0, 1.0)))
+
+
+def _rows_of(spec) -> tuple[np.ndarray, Rows]:
+    seed, n_rows, n_cols, density = spec
+    a = _sparse_dense(np.random.default_rng(seed), n_rows, n_cols, density)
+    return a, Rows.from_dense(a)
+
+
+def _valid_csr(m: Rows) -> None:
+    n_rows, n_cols = m.shape
+    assert m.indptr[0] == 0 and m.indptr[-1] == m.nnz == len(m.indices)
+    assert (np.diff(m.indptr) >= 0).all()
+    assert ((m.indices >= 0) & (m.indices < n_cols)).all()
+    for i in range(n_rows):   # each row's columns sorted and distinct
+        cols = m.indices[m.indptr[i]:m.indptr[i + 1]]
+        assert (np.diff(cols) > 0).all()
+
+
+def test_rows_from_dense_round_trips_and_is_csr():
+    a = _sparse_dense(np.random.default_rng(1), 6, 9)
+    m = Rows.from_dense(a)
+    _valid_csr(m)
+    assert m.shape == (6, 9) and m.nnz == np.count_nonzero(a)
+    assert m.data.dtype == np.float32 and m.indices.dtype == np.int32 and m.indptr.dtype == np.int64
+    assert np.array_equal(m.toarray(), a)
+    assert m.row_ids().tolist() == np.nonzero(a)[0].tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(dense_matrices, st.integers(1, 4))
+def test_rows_dot_equals_the_dense_product(spec, k):
+    a, m = _rows_of(spec)
+    w = np.random.default_rng(spec[0] + 1).normal(size=(a.shape[1], k))
+    got = m.dot(w)
+    assert got.shape == (a.shape[0], k)
+    np.testing.assert_allclose(got, a @ w, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dense", [np.array([[0.0, 2.0], [1.0, 0.0]]), np.zeros((2, 2)), np.zeros((0, 2))])
+def test_rows_dot_is_float64_as_documented(dense):
+    got = Rows.from_dense(dense).dot(np.ones((2, 3)))
+    assert got.shape == (len(dense), 3)
+    assert got.dtype == np.float64
+
+
+def test_rows_dot_adds_each_rows_entries_in_order_as_a_csr_product():
+    # The model's first pass relies on this: the same sums, to the last bit, as the
+    # scipy.sparse product the weights were trained with.
+    scipy_sparse = pytest.importorskip("scipy.sparse")
+    a = _sparse_dense(np.random.default_rng(2), 40, 300, density=0.2)
+    m = Rows.from_dense(a)
+    w = np.random.default_rng(3).normal(size=(300, 3))
+    assert isinstance(m.to_scipy(), scipy_sparse.csr_matrix)
+    assert np.array_equal(m.dot(w), m.to_scipy() @ w)
+    assert np.array_equal(m.to_scipy().toarray(), a)
+
+
+def test_rows_dot_with_words_of_real_lines():
+    words = hash_words(["The council voted on Tuesday.", "...", "Share this story", "the council"])
+    w = np.random.default_rng(0).normal(size=(N_WORD_FEATURES, 3))
+    got = words.dot(w)
+    expected = np.array([[sum(float(v) * w[c, j] for c, v in zip(row(words, i).indices, row(words, i).data))
+                          for j in range(3)] for i in range(4)])
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+    assert (got[1] == 0).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(dense_matrices, st.data())
+def test_rows_take_picks_rows_in_order_with_repeats(spec, data):
+    a, m = _rows_of(spec)
+    picks = np.array(data.draw(st.lists(st.integers(0, max(a.shape[0] - 1, 0)), max_size=12)
+                               if a.shape[0] else st.just([])), dtype=np.int64)
+    got = m.take(picks)
+    _valid_csr(got)
+    assert got.shape == (len(picks), a.shape[1])
+    assert np.array_equal(got.toarray(), a[picks] if len(picks) else np.zeros((0, a.shape[1])))
+    assert got.data.dtype == np.float32 and got.indices.dtype == np.int32
+
+
+def test_rows_take_does_not_share_or_change_the_original():
+    a = _sparse_dense(np.random.default_rng(4), 5, 7)
+    m = Rows.from_dense(a)
+    got = m.take(np.array([3, 0, 3]))
+    got.data[:] = 99.0
+    assert np.array_equal(m.toarray(), a)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(dense_matrices, max_size=4), st.integers(1, 12))
+def test_rows_vstack_equals_stacking_the_dense_rows(specs, n_cols):
+    parts = [Rows.from_dense(_sparse_dense(np.random.default_rng(seed), n, n_cols, d)) for seed, n, _, d in specs]
+    got = Rows.vstack(parts, n_cols)
+    _valid_csr(got)
+    assert got.shape == (sum(p.shape[0] for p in parts), n_cols)
+    expected = np.vstack([p.toarray() for p in parts]) if parts else np.zeros((0, n_cols))
+    assert np.array_equal(got.toarray(), expected)
+
+
+def test_rows_vstack_of_nothing_has_the_given_columns():
+    assert Rows.vstack([], 17).shape == (0, 17)
+    assert Rows.vstack([]).shape == (0, 0)
+    one = Rows.from_dense(np.array([[0.0, 1.5]]))
+    assert Rows.vstack([one]).toarray().tolist() == [[0.0, 1.5]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(dense_matrices, st.data())
+def test_rows_with_columns_moves_the_chosen_rows_entries(spec, data):
+    a, m = _rows_of(spec)
+    n_rows, n_cols = a.shape
+    perm = np.random.default_rng(spec[0] + 2).permutation(n_cols)
+    mask = np.array(data.draw(st.lists(st.booleans(), min_size=n_rows, max_size=n_rows)), dtype=bool)
+    for rows in (mask, None):
+        got = m.with_columns(perm, rows=rows)
+        _valid_csr(got)
+        hit = np.ones(n_rows, dtype=bool) if rows is None else rows
+        expected = a.copy()
+        expected[hit] = 0.0
+        expected[np.ix_(hit, perm)] = a[hit]   # column c moves to perm[c]
+        assert np.array_equal(got.toarray(), expected)
+    assert np.array_equal(m.toarray(), a)      # the original is left as it was
+
+
+def test_rows_with_columns_of_hashed_words_keeps_each_rows_values():
+    words = hash_words(["alpha beta gamma", "delta epsilon", "zeta"])
+    before = Rows(words.data.copy(), words.indices.copy(), words.indptr.copy(), words.n_cols)
+    perm = np.random.default_rng(1).permutation(N_WORD_FEATURES)
+    moved = words.with_columns(perm, rows=np.array([False, True, False]))
+    assert _same_matrix(row(moved, 0), row(words, 0)) and _same_matrix(row(moved, 2), row(words, 2))
+    assert sorted(row(moved, 1).data.tolist()) == sorted(row(words, 1).data.tolist())
+    assert sorted(row(moved, 1).indices.tolist()) == sorted(perm[row(words, 1).indices].tolist())
+    assert _same_matrix(words, before)
+
+
+@pytest.mark.parametrize("n_rows", [0, 1, 4])
+def test_empty_rows(n_rows):
+    m = Rows.empty(n_rows, 6)
+    _valid_csr(m)
+    assert m.shape == (n_rows, 6) and m.nnz == 0
+    assert m.toarray().shape == (n_rows, 6) and not m.toarray().any()
+    d = m.dot(np.ones((6, 3)))
+    assert d.shape == (n_rows, 3) and not d.any()
+    assert m.take(np.zeros(0, dtype=np.int64)).shape == (0, 6)
+    if n_rows:
+        assert m.take(np.array([n_rows - 1, 0])).shape == (2, 6)
+    assert m.with_columns(np.arange(6)[::-1]).shape == (n_rows, 6)
+    assert Rows.vstack([m, m]).shape == (2 * n_rows, 6)
+    assert Rows.from_dense(np.zeros((n_rows, 6))).shape == (n_rows, 6)
+
+
+# ------------------------------------------------------------------ LineStructure
+
+
+def test_line_structure_defaults_and_row_layout():
+    assert LineStructure() == LineStructure("", False, 0.0, 0, False, "")
+    s = LineStructure("p", True, 0.33333, 7, True, "story body")
+    assert s.to_row() == ["p", 1, 0.333, 7, 1, "story body"]
+    assert [type(v) for v in s.to_row()] == [str, int, float, int, int, str]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.builds(LineStructure, st.text(max_size=8), st.booleans(), st.integers(0, 1000).map(lambda k: k / 1000),
+                 st.integers(0, 60), st.booleans(), st.text(max_size=30)))
+def test_line_structure_round_trips_through_a_json_row(s):
+    back = LineStructure.from_row(json.loads(json.dumps(s.to_row())))
+    assert back == s
+    assert [type(v) for v in back] == [str, bool, float, int, bool, str]
+
+
+def test_line_structure_from_row_rounds_link_share_and_types_a_records_row():
+    s = LineStructure("li", False, 2 / 3, 4, True, "menu")
+    assert LineStructure.from_row(s.to_row()) == s._replace(link_share=0.667)
+    row_ = ["h1", 1, 0.5, 3, 0, "title"]   # as a corpus record stores it
+    assert LineStructure.from_row(row_) == LineStructure("h1", True, 0.5, 3, False, "title")
+    assert LineStructure.from_row(row_).to_row() == row_
+    with pytest.raises(ValueError):
+        LineStructure.from_row(["p", 0, 0.0, 1, 0])   # a short row is not a structure
+
+
+def test_rendered_html_structure_round_trips():
+    _, rendered = structured_doc("<nav class='menu'><a href='/'>Home</a></nav><h1>Title</h1>"
+                                 "<div id='story'><p>Body <a href='/x'>text</a> here.</p></div>")
+    for line in rendered:
+        s = line.structure
+        assert LineStructure.from_row(json.loads(json.dumps(s.to_row()))) == s._replace(
+            link_share=round(s.link_share, 3))
+
+
+# ------------------------------------------------------------------ schema
+
+
+def test_schema_names_the_version_and_hashes_the_description():
+    import hashlib
+
+    description = schema_description()
+    assert description["version"] == SCHEMA_VERSION
+    assert description["line_features"] == list(LINE_FEATURES)
+    assert description["context_features"] == list(CONTEXT_FEATURES)
+    assert description["word_features"] == N_WORD_FEATURES
+    assert description["structure_features"] == N_STRUCTURE_FEATURES
+    digest = hashlib.sha256(json.dumps(description, sort_keys=True).encode()).hexdigest()[:12]
+    assert SCHEMA == f"{SCHEMA_VERSION}-{digest}"
+
+
+def test_schema_is_the_same_in_another_process():
+    code = "from boilerstrip.features import SCHEMA; print(SCHEMA)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                         env={"PYTHONHASHSEED": "7", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}).stdout
+    assert out.strip() == SCHEMA

@@ -1,9 +1,10 @@
-"""Stage 1 (HTML): render_html, to_text, looks_like_html, STYLES."""
+"""Stage 1 (HTML): render_html, to_text, looks_like_html, STYLES; the DOM facts of each line (HtmlLine.structure)."""
 
 from __future__ import annotations
 
 import pytest
 
+from boilerstrip.features import LineStructure
 from boilerstrip.html import STYLES, HtmlLine, looks_like_html, render_html, to_text
 from boilerstrip.text import split_lines
 
@@ -73,55 +74,63 @@ def test_entities_decoded():
 def test_heading_flag_and_tag(html_fixtures):
     lines = by_text(render_html(html_fixtures["article"]))
     h1 = lines["Harbour ferry service to resume after six-week repair"]
-    assert h1.heading and h1.tag == "h1"
-    assert lines["Fares"].heading and lines["Fares"].tag == "h2"
+    assert h1.structure.heading and h1.structure.tag == "h1"
+    assert lines["Fares"].structure.heading and lines["Fares"].structure.tag == "h2"
     para = lines["Local businesses said the closure had cut visitor numbers by more than a third."]
-    assert not para.heading and para.tag == "p"
+    assert not para.structure.heading and para.structure.tag == "p"
 
 
 def test_link_share():
     lines = render_html("<p><a href='/a'>All of this line is a link</a></p>"
                         "<p>No link in this plain paragraph at all.</p>"
                         "<p>Half <a href='/h'>link</a></p>")
-    assert lines[0].link_share == pytest.approx(1.0, abs=0.05)
-    assert lines[1].link_share == 0.0
-    assert 0.2 < lines[2].link_share < 0.8
+    assert lines[0].structure.link_share == pytest.approx(1.0, abs=0.05)
+    assert lines[1].structure.link_share == 0.0
+    assert 0.2 < lines[2].structure.link_share < 0.8
 
 
 @pytest.mark.parametrize("container", ["nav", "footer", "aside", "form", "header"])
 def test_in_boilerplate_containers(container):
     lines = render_html(f"<div><p>Body paragraph here.</p><{container}><div><p>Inner text</p></div></{container}>"
                         f"<p>After the container.</p></div>")
-    flags = {l.text: l.in_boilerplate for l in lines}
+    flags = {l.text: l.structure.in_boilerplate for l in lines}
     assert flags == {"Body paragraph here.": False, "Inner text": True, "After the container.": False}
 
 
 def test_attrs_words_from_class_and_id(html_fixtures):
     lines = by_text(render_html(html_fixtures["article"]))
-    assert lines["Home"].attrs.split() == ["site", "header", "top", "main", "menu"]
-    assert "related" in lines["Marina plan approved"].attrs.split()
-    assert "byline" in lines["By Jan Novak"].attrs.split()
-    assert lines["Home"].in_boilerplate
+    assert lines["Home"].structure.attrs.split() == ["site", "header", "top", "main", "menu"]
+    assert "related" in lines["Marina plan approved"].structure.attrs.split()
+    assert "byline" in lines["By Jan Novak"].structure.attrs.split()
+    assert lines["Home"].structure.in_boilerplate
 
 
 def test_attrs_lowercased_and_short_words_dropped():
     line = render_html("<div class='ArticleBody x1 ab' id='MAIN-Story'><p>text</p></div>")[0]
-    assert line.attrs == "articlebody main story"
+    assert line.structure.attrs == "articlebody main story"
 
 
 def test_attrs_from_the_six_innermost_elements_only():
     names = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india"]
     markup = "".join(f"<div class='{n} x' id='{n.upper()}-Box'>" for n in names) + "<p>deep</p>"
     line = render_html(markup)[0]
-    assert line.attrs == " ".join(f"{n} {n} box" for n in names[4:])   # the last five divs and p
-    assert line.depth == 11   # body, nine divs, p
+    assert line.structure.attrs == " ".join(f"{n} {n} box" for n in names[4:])   # the last five divs and p
+    assert line.structure.depth == 11   # body, nine divs, p
     shallow = render_html("<div class='outer part'><span>x <b id='inner'>y</b></span>z</div>")[0]
-    assert shallow.attrs == "outer part"   # the line is flushed at the div's end, inside the div only
+    assert shallow.structure.attrs == "outer part"   # the line is flushed at the div's end, inside the div only
+
+
+def test_structure_is_a_line_structure():
+    lines = render_html("<nav><a href='/'>Home</a></nav><h2 class='Sub Head'>Fares</h2>")
+    assert all(isinstance(l.structure, LineStructure) for l in lines)
+    assert lines[0].structure == LineStructure("nav", False, 1.0, 2, True, "")
+    assert lines[1].structure == LineStructure("h2", True, 0.0, 2, False, "sub head")
+    assert HtmlLine("text").structure == LineStructure() and HtmlLine("text").mark is None
 
 
 def test_depth_grows_with_nesting():
     lines = render_html("<div><p>shallow</p><div><div><p>deep</p></div></div></div>")
-    assert lines[1].depth > lines[0].depth
+    assert lines[1].structure.depth > lines[0].structure.depth
 
 
 # ------------------------------------------------------------------ styles
@@ -170,7 +179,8 @@ def test_tags_style_splits_inline_links_onto_own_lines(html_fixtures):
     assert texts("<p>Read <a href='/x'>the report</a> today.</p>", "tags") == ["Read", "the report", "today."]
     assert texts("<p>Read <a href='/x'>the report</a> today.</p>", "paragraphs") == ["Read the report today."]
     tags = render_html(html_fixtures["article"], "tags")
-    assert [(l.text, l.link_share) for l in tags if l.text in ("By", "Jan Novak")] == [("By", 0.0), ("Jan Novak", 1.0)]
+    assert [(l.text, l.structure.link_share) for l in tags if l.text in ("By", "Jan Novak")] == \
+        [("By", 0.0), ("Jan Novak", 1.0)]
     assert not any(l.para_break for l in tags)
 
 

@@ -1,24 +1,29 @@
-"""Stage 3: LineClassifier mechanics (fit / predict_proba / predict / save / load).
+"""Stage 3: LineModel, the fitted model on numpy alone (predict_proba, save / load, the
+model card and the feature-schema check), and the shipped model.
 
-The model is fitted on the small hand-written labelled fixtures (tests/fixtures/stages/
-labelled); these tests check estimator mechanics, not quality.
+``tiny_model`` is fitted on the small hand-written labelled fixtures
+(tests/fixtures/stages/labelled): these tests check model mechanics, not quality.  The
+estimator that fits it is tested in test_estimator.py.  The shipped model
+(``default_model``) is checked against the code here: its card's schema and the
+probabilities it recorded on the probe documents when it was trained.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import zipfile
 
 import numpy as np
 import pytest
-from scipy import sparse
 
 from boilerstrip import model as model_module
-from boilerstrip.decoding import keep_mask
-from boilerstrip.features import CONTEXT_FEATURES, LINE_FEATURES, N_WORD_FEATURES, Document, lexical_features
-from boilerstrip.model import CLASS_OF_LABEL, CLASSES, FORMAT_VERSION, LineClassifier
+from boilerstrip.features import CONTEXT_FEATURES, LINE_FEATURES, N_STRUCTURE_FEATURES, N_WORD_FEATURES, SCHEMA, \
+    Document
+from boilerstrip.model import (CLASS_OF_LABEL, CLASSES, FORMAT_VERSION, FirstPass, LineModel, ModelMismatchError,
+                               NetworkPass)
 from boilerstrip.text import split_lines
-from conftest import fit_tiny_model, labelled_documents
+from conftest import labelled_documents
 
 
 def fresh_docs():
@@ -29,38 +34,78 @@ def all_labels():
     return np.concatenate([l for _, l, _ in labelled_documents()])
 
 
-@pytest.fixture(scope="module")
-def saved_model(tiny_model, tmp_path_factory):
-    path = tmp_path_factory.mktemp("model") / "tiny.npz"
-    tiny_model.save(path)
-    return path
+def arrays_of(path) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
 
 
-def _rewrite(src, dst, **meta_changes):
-    """Copy a saved model, changing fields of its JSON metadata."""
-    with np.load(src, allow_pickle=False) as z:
-        arrays = {k: z[k] for k in z.files}
+def meta_of(path) -> dict:
+    return json.loads(bytes(arrays_of(path)["meta"]).decode())
+
+
+def rewrite(src, dst, drop=(), **meta_changes):
+    """Copy a saved model, changing fields of its JSON metadata (``drop``: fields to
+    remove).  Only the "meta" array is rewritten: numbers and JSON, no pickle."""
+    arrays = arrays_of(src)
     meta = json.loads(bytes(arrays["meta"]).decode())
     meta.update(meta_changes)
+    for key in drop:
+        del meta[key]
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     np.savez_compressed(dst, **arrays)
+    return dst
 
 
-# ------------------------------------------------------------------ fit / predict
+def assert_same_probabilities(a: LineModel, b: LineModel, docs=None) -> None:
+    docs = fresh_docs() if docs is None else docs
+    for x, y in zip(a.predict_proba(docs), b.predict_proba(docs)):
+        np.testing.assert_array_equal(x, y)
+
+
+def with_two_members(model: LineModel) -> LineModel:
+    """The model with each network pass averaging two members: its own network and a
+    copy with other output weights."""
+    networks = []
+    for net in model.networks:
+        coefs, intercepts = net.members[0]
+        other = ([w.copy() for w in coefs[:-1]] + [(coefs[-1][:, ::-1] * np.float32(0.5)).copy()],
+                 [b.copy() for b in intercepts])
+        networks.append(NetworkPass(net.mean, net.scale, [(coefs, intercepts), other]))
+    return dataclasses.replace(model, networks=networks)
+
+
+# ------------------------------------------------------------------ constants
 
 
 def test_constants():
     assert CLASSES == ("body", "title", "boilerplate")
     assert {CLASS_OF_LABEL[c] for c in CLASSES} == {0, 1, 2}
+    assert set(CLASS_OF_LABEL) == {"body", "title", "boilerplate", "supplemental", "related", "comments"}
+    assert issubclass(ModelMismatchError, ValueError)
 
 
-def test_fit_returns_self_and_learned_state(tiny_model):
-    assert isinstance(tiny_model, LineClassifier)
-    assert tiny_model.w_dense_.shape == (3, len(LINE_FEATURES))
-    assert tiny_model.w_words_.shape[0] == N_WORD_FEATURES
-    assert tiny_model.idf_.shape == (N_WORD_FEATURES,)
-    assert len(tiny_model.coefs_) == len(tiny_model.hidden) + 1
-    assert tiny_model.coefs_[-1].shape[1] == 3
+# ------------------------------------------------------------------ a fitted model
+
+
+def test_fitted_model_arrays(tiny_model, tiny_estimator):
+    m = tiny_model
+    assert isinstance(m, LineModel) and isinstance(m.first, FirstPass)
+    assert m.first.w_dense.shape == (3, len(LINE_FEATURES))
+    assert m.first.dense_mean.shape == m.first.dense_scale.shape == (len(LINE_FEATURES),)
+    assert m.first.w_words.shape == (N_WORD_FEATURES, 3)
+    assert m.first.w_structure.shape == (N_STRUCTURE_FEATURES, 3)
+    assert m.first.bias.shape == (3,)
+    assert m.idf.shape == (N_WORD_FEATURES,)
+    assert len(m.networks) == tiny_estimator.network_passes == 2
+    width = len(LINE_FEATURES) + len(CONTEXT_FEATURES) + 3
+    # the second network pass also sees the first one's log-probabilities
+    assert [net.mean.shape[0] for net in m.networks] == [width, width + 3]
+    for net in m.networks:
+        assert len(net.members) == tiny_estimator.n_networks == 1
+        coefs, intercepts = net.members[0]
+        assert len(coefs) == len(intercepts) == len(tiny_estimator.hidden) + 1
+        assert coefs[0].shape[0] == net.mean.shape[0] and coefs[-1].shape[1] == 3
+    assert m.transition == tiny_estimator.transition == 2.0
 
 
 def test_predict_proba_shapes_and_rows_sum_to_one(tiny_model):
@@ -79,22 +124,6 @@ def test_fit_learns_body_versus_boilerplate(tiny_model):
     assert p[labels == "body", 0].mean() > p[labels == "boilerplate", 0].mean() + 0.15
 
 
-def test_predict_returns_bool_arrays_consistent_with_proba(tiny_model):
-    docs = fresh_docs()
-    masks = tiny_model.predict(docs)
-    probas = tiny_model.predict_proba(fresh_docs())
-    assert len(masks) == len(docs)
-    for doc, mask, p in zip(docs, masks, probas):
-        assert mask.dtype == bool and mask.shape == (len(doc),)
-        assert mask.tolist() == keep_mask(p[:, 0], 0.5, tiny_model.transition).tolist()
-    with_title = tiny_model.predict(fresh_docs(), include_title=True)
-    for a, b in zip(masks, with_title):
-        assert not (a & ~b).any()
-    loose = tiny_model.predict(fresh_docs(), threshold=0.2)
-    for a, b in zip(masks, loose):
-        assert not (a & ~b).any()
-
-
 def test_batch_scoring_equals_one_by_one(tiny_model):
     together = tiny_model.predict_proba(fresh_docs())
     alone = [tiny_model.predict_proba([doc])[0] for doc in fresh_docs()]
@@ -110,9 +139,9 @@ def test_long_documents_are_scored_window_by_window(tiny_model, monkeypatch):
     docs = fresh_docs()
     whole = tiny_model.predict_proba(docs)
     longest = max(docs, key=lambda d: d.n_chars)
-    windows = longest.windows(longest.n_chars // 3, 10**6)
-    assert len(windows) >= 3
-    expected = np.vstack([tiny_model.predict_proba([w])[0] for w in windows])
+    bounds = longest.window_bounds(longest.n_chars // 3, 10**6)
+    assert len(bounds) >= 3
+    expected = np.vstack([tiny_model.predict_proba([longest.window(lo, hi)])[0] for lo, hi in bounds])
     monkeypatch.setattr(model_module, "WINDOW_CHARS", longest.n_chars // 3)
     got = tiny_model.predict_proba(fresh_docs())
     k = docs.index(longest)
@@ -130,13 +159,7 @@ def test_predict_proba_empty_inputs(tiny_model):
     assert len(out) == 1 and out[0].shape == (0, 3)
     mixed = tiny_model.predict_proba([empty, fresh_docs()[0], empty])
     assert [p.shape[0] for p in mixed] == [0, len(fresh_docs()[0]), 0]
-    assert tiny_model.predict([empty])[0].shape == (0,)
-
-
-def test_fit_is_deterministic_for_a_seed(tiny_model):
-    again = fit_tiny_model()
-    for a, b in zip(tiny_model.predict_proba(fresh_docs()), again.predict_proba(fresh_docs())):
-        np.testing.assert_allclose(a, b, atol=1e-12)
+    np.testing.assert_allclose(mixed[1], tiny_model.predict_proba([fresh_docs()[0]])[0], atol=1e-6)
 
 
 def test_predict_proba_twice_on_same_documents_is_stable(tiny_model):
@@ -147,221 +170,197 @@ def test_predict_proba_twice_on_same_documents_is_stable(tiny_model):
         np.testing.assert_allclose(a, b, atol=1e-9)
 
 
-def test_labels_length_mismatch_raises():
-    docs = fresh_docs()[:2]
-    labels = [l for _, l, _ in labelled_documents()][:2]
-    with pytest.raises(ValueError, match="one label per line"):
-        LineClassifier().fit(docs, [labels[0], labels[1][:-1]])
-    with pytest.raises(ValueError):
-        LineClassifier().fit(docs, [labels[0]])
+def test_second_network_pass_changes_the_probabilities(tiny_model):
+    one = dataclasses.replace(tiny_model, networks=tiny_model.networks[:1])
+    a, b = tiny_model.predict_proba(fresh_docs()), one.predict_proba(fresh_docs())
+    assert any(np.abs(x - y).max() > 1e-6 for x, y in zip(a, b))
 
 
-def test_per_document_label_mismatch_raises():
-    docs = fresh_docs()[:2]
-    a, b = [l for _, l, _ in labelled_documents()][:2]
-    with pytest.raises(ValueError):
-        LineClassifier(hidden=(4,)).fit(docs, [a + ["boilerplate"], b[:-1]])
-
-
-@pytest.mark.parametrize("passes", [1, 4])
-def test_unsupported_number_of_passes_rejected(passes):
-    docs = fresh_docs()[:1]
-    labels = [l for _, l, _ in labelled_documents()][:1]
-    with pytest.raises(ValueError, match="passes"):
-        LineClassifier(passes=passes).fit(docs, labels)
-
-
-def test_unknown_label_rejected():
-    docs = fresh_docs()[:1]
-    labels = [l for _, l, _ in labelled_documents()][0]
-    with pytest.raises((KeyError, ValueError)):
-        LineClassifier().fit(docs, [["bogus"] * len(labels)])
+def test_a_network_pass_averages_its_members(tiny_model):
+    net = with_two_members(tiny_model).networks[0]
+    x = np.random.default_rng(0).normal(size=(5, net.mean.shape[0]))
+    one = [NetworkPass(net.mean, net.scale, [m]).predict_proba(x) for m in net.members]
+    assert not np.allclose(one[0], one[1])
+    np.testing.assert_allclose(net.predict_proba(x), (one[0] + one[1]) / 2, atol=1e-12)
+    np.testing.assert_allclose(net.predict_proba(x).sum(axis=1), 1.0, atol=1e-9)
 
 
 # ------------------------------------------------------------------ persistence
 
 
-def test_save_load_round_trip(tiny_model, saved_model):
-    loaded = LineClassifier.load(saved_model)
+def test_save_load_round_trips_probabilities_exactly(tiny_model, tiny_model_path):
+    """What a fitted model predicts is what its file predicts: clean(model=estimator)
+    and clean(model=path) must agree."""
+    loaded = LineModel.load(tiny_model_path)
     assert loaded.transition == tiny_model.transition
-    assert loaded.hidden == tiny_model.hidden
-    assert loaded.random_state == tiny_model.random_state
-    for a, b in zip(tiny_model.predict_proba(fresh_docs()), loaded.predict_proba(fresh_docs())):
-        np.testing.assert_allclose(a, b, atol=1e-3)
-    for a, b in zip(tiny_model.predict(fresh_docs()), loaded.predict(fresh_docs())):
-        # identical decisions except possibly for lines sitting on the threshold
-        assert (a != b).sum() <= 1
+    assert_same_probabilities(tiny_model, loaded)
 
 
-@pytest.fixture(scope="module")
-def three_pass_model():
-    return fit_tiny_model(passes=3)
+def test_save_load_round_trips_params_and_card(tiny_model, tmp_path):
+    card = {"schema": SCHEMA, "commit": "abc", "metrics": {"dev": {"page": 0.9}}, "probe": {"x": [[0.5, 0.25, 0.25]]}}
+    model = dataclasses.replace(tiny_model, card=card)
+    model.save(tmp_path / "m.npz")
+    loaded = LineModel.load(tmp_path / "m.npz")
+    assert loaded.card == card
+    assert loaded.params == tiny_model.params
 
 
-def test_three_pass_model_learns_and_round_trips(three_pass_model, tmp_path):
-    model = three_pass_model
-    assert model.passes == 3 and len(model.coefs3_) == len(model.coefs_)
-    # the third network also sees the second pass's log-probabilities
-    assert model.third_mean_.shape[0] == model.second_mean_.shape[0] + 3
-    p = np.vstack(model.predict_proba(fresh_docs()))
-    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-9)
-    labels = all_labels()
-    assert p[labels == "body", 0].mean() > p[labels == "boilerplate", 0].mean() + 0.15
-    path = tmp_path / "three.npz"
-    model.save(path)
-    loaded = LineClassifier.load(path)
-    assert loaded.passes == 3
-    for a, b in zip(model.predict_proba(fresh_docs()), loaded.predict_proba(fresh_docs())):
-        np.testing.assert_allclose(a, b, atol=1e-3)
+def test_a_loaded_model_saves_and_loads_to_the_same_values(tiny_model_path, tmp_path):
+    loaded = LineModel.load(tiny_model_path)
+    loaded.save(tmp_path / "again.npz")
+    again = LineModel.load(tmp_path / "again.npz")
+    for field in dataclasses.fields(FirstPass):
+        np.testing.assert_array_equal(getattr(loaded.first, field.name), getattr(again.first, field.name))
+    np.testing.assert_array_equal(loaded.idf, again.idf)
+    for a, b in zip(loaded.networks, again.networks, strict=True):
+        np.testing.assert_array_equal(a.mean, b.mean)
+        np.testing.assert_array_equal(a.scale, b.scale)
+        for (ca, ia), (cb, ib) in zip(a.members, b.members, strict=True):
+            for x, y in zip(ca + ia, cb + ib, strict=True):
+                np.testing.assert_array_equal(x, y)
+    assert (again.transition, again.params, again.card) == (loaded.transition, loaded.params, loaded.card)
+    assert_same_probabilities(loaded, again)
 
 
-def test_ensemble_averages_its_networks_and_round_trips(tmp_path):
-    model = fit_tiny_model(passes=3, n_networks=2)
-    for _, _, members in model._networks():
-        assert len(members) == 2
-        assert not np.allclose(members[0][0][0], members[1][0][0])   # two different random starts
-    # Each pass's probabilities are the mean of its networks' probabilities.
-    x = np.random.default_rng(0).normal(size=(5, model.second_mean_.shape[0]))
-    mean, scale, members = model._networks()[0]
-    one = [LineClassifier._network(x, (mean, scale, [m])) for m in members]
-    np.testing.assert_allclose(LineClassifier._network(x, (mean, scale, members)), (one[0] + one[1]) / 2)
-    path = tmp_path / "ensemble.npz"
-    model.save(path)
-    loaded = LineClassifier.load(path)
-    assert loaded.n_networks == 2 and len(loaded._networks()[1][2]) == 2
-    for a, b in zip(model.predict_proba(fresh_docs()), loaded.predict_proba(fresh_docs())):
-        np.testing.assert_allclose(a, b, atol=1e-3)
-    with np.load(path, allow_pickle=False) as z:   # a missing member is a damaged file
-        arrays = {k: z[k] for k in z.files if not k.startswith("net1_third_")}
-    np.savez_compressed(tmp_path / "bad.npz", **arrays)
-    with pytest.raises(ValueError):
-        LineClassifier.load(tmp_path / "bad.npz")
+def test_models_with_one_network_pass_and_with_ensembles_round_trip(tiny_model, tmp_path):
+    for k, model in enumerate([dataclasses.replace(tiny_model, networks=tiny_model.networks[:1]),
+                               with_two_members(tiny_model)]):
+        path = tmp_path / f"m{k}.npz"
+        model.save(path)
+        loaded = LineModel.load(path)
+        assert [len(n.members) for n in loaded.networks] == [len(n.members) for n in model.networks]
+        loaded.save(tmp_path / f"again{k}.npz")
+        assert_same_probabilities(loaded, LineModel.load(tmp_path / f"again{k}.npz"))
+        for a, b in zip(model.predict_proba(fresh_docs()), loaded.predict_proba(fresh_docs())):
+            np.testing.assert_allclose(a, b, atol=1e-3)
 
 
-@pytest.mark.parametrize("n_networks", [0, -1, 1.5])
-def test_fit_rejects_a_bad_number_of_networks(n_networks):
-    docs = fresh_docs()
-    labels = [l for _, l, _ in labelled_documents()]
-    with pytest.raises(ValueError, match="n_networks"):
-        LineClassifier(n_networks=n_networks).fit(docs, labels)
-
-
-@pytest.mark.parametrize("share", [-0.1, 1.5])
-def test_fit_rejects_a_bad_unseen_language_share(share):
-    docs = fresh_docs()
-    labels = [l for _, l, _ in labelled_documents()]
-    with pytest.raises(ValueError, match="unseen_language"):
-        LineClassifier(unseen_language=share).fit(docs, labels)
-
-
-def test_unseen_language_documents_get_their_words_moved_to_other_columns(tmp_path):
-    model = LineClassifier(unseen_language=0.3, random_state=4)
-    unseen = model._unseen_documents(400)
-    assert 0.2 < unseen.mean() < 0.4
-    assert np.array_equal(model._unseen_documents(400), unseen)                  # seeded
-    assert not LineClassifier(unseen_language=0.0)._unseen_documents(50).any()
-
-    docs = fresh_docs()
-    words = sparse.vstack([lexical_features(d) for d in docs], format="csr")
-    line_doc = np.repeat(np.arange(len(docs)), [len(d) for d in docs])
-    which = np.zeros(len(docs), dtype=bool)
-    which[1] = True
-    moved = model._as_unseen_language(docs, words, which, line_doc)
-    rows = line_doc == 1
-    # The other documents' rows are untouched; the chosen one's have the same values in
-    # other columns, and its cached words (what its context features read) match them.
-    assert (moved[~rows] != words[~rows]).nnz == 0
-    before, after = words[rows], moved[rows]
-    assert sorted(before.data.tolist()) == sorted(after.data.tolist())
-    assert not np.array_equal(np.sort(before.indices), np.sort(after.indices))
-    assert (lexical_features(docs[1]) != after).nnz == 0
-    assert model._as_unseen_language(docs, words, np.zeros(len(docs), dtype=bool), line_doc) is words
-
-    fitted = fit_tiny_model(unseen_language=0.5)
-    fitted.save(tmp_path / "m.npz")
-    assert LineClassifier.load(tmp_path / "m.npz").unseen_language == 0.5
-
-
-def test_fit_leaves_the_callers_documents_with_their_own_words():
-    docs = fresh_docs()
-    labels = [l for _, l, _ in labelled_documents()]
-    own = [lexical_features(d).copy() for d in docs]
-    LineClassifier(hidden=(8,), max_iter=5, passes=2, unseen_language=1.0, n_folds=1).fit(docs, labels)
-    assert all((lexical_features(d) != w).nnz == 0 for d, w in zip(docs, own))
-
-
-def test_three_pass_model_differs_from_its_second_pass(three_pass_model):
-    two = LineClassifier.__new__(LineClassifier)
-    two.__dict__.update(three_pass_model.__dict__, passes=2)
-    a, b = three_pass_model.predict_proba(fresh_docs()), two.predict_proba(fresh_docs())
-    assert any(np.abs(x - y).max() > 1e-6 for x, y in zip(a, b))
-
-
-def test_load_rejects_a_missing_third_pass(three_pass_model, tmp_path):
-    path, bad = tmp_path / "three.npz", tmp_path / "bad.npz"
-    three_pass_model.save(path)
-    with np.load(path, allow_pickle=False) as z:
-        arrays = {k: z[k] for k in z.files if not k.startswith("third_coef")}
-    np.savez_compressed(bad, **arrays)
-    with pytest.raises(ValueError):
-        LineClassifier.load(bad)
-
-
-def test_saved_file_has_no_pickled_objects(saved_model):
-    with np.load(saved_model, allow_pickle=False) as z:
+def test_saved_file_has_no_pickled_objects(tiny_model_path):
+    with np.load(tiny_model_path, allow_pickle=False) as z:
         for name in z.files:
             arr = z[name]  # raises ValueError for object arrays
             assert arr.dtype != object
         meta = json.loads(bytes(z["meta"]).decode())
     assert meta["format"] == FORMAT_VERSION
+    assert meta["schema"] == SCHEMA
+    assert meta["classes"] == list(CLASSES)
     assert meta["line_features"] == list(LINE_FEATURES)
     assert meta["context_features"] == list(CONTEXT_FEATURES)
-    assert zipfile.is_zipfile(saved_model)
+    assert zipfile.is_zipfile(tiny_model_path)
 
 
-def test_load_rejects_different_line_features(saved_model, tmp_path):
-    bad = tmp_path / "bad.npz"
-    _rewrite(saved_model, bad, line_features=list(LINE_FEATURES)[:-1] + ["something_new"])
-    with pytest.raises(ValueError, match="different feature set"):
-        LineClassifier.load(bad)
+@pytest.mark.parametrize("schema", ["1-0123456789ab", SCHEMA + "0", "", None, "missing"])
+def test_load_refuses_a_model_of_another_feature_schema(tiny_model_path, tmp_path, schema):
+    bad = tmp_path / "other_schema.npz"
+    if schema == "missing":
+        rewrite(tiny_model_path, bad, drop=("schema",))
+        schema = None
+    else:
+        rewrite(tiny_model_path, bad, schema=schema)
+    with pytest.raises(ModelMismatchError) as info:
+        LineModel.load(bad)
+    message = str(info.value)
+    assert repr(schema) in message and repr(SCHEMA) in message    # both schemas, told apart
+    assert "python -m boilerstrip.train" in message and "retrain" in message
+    assert str(bad) in message
 
 
-def test_load_rejects_different_context_features(saved_model, tmp_path):
-    bad = tmp_path / "bad.npz"
-    _rewrite(saved_model, bad, context_features=list(reversed(CONTEXT_FEATURES)))
-    with pytest.raises(ValueError, match="different feature set"):
-        LineClassifier.load(bad)
+@pytest.mark.parametrize("version", [FORMAT_VERSION + 1, 1, 0, None, str(FORMAT_VERSION)])
+def test_load_refuses_another_format(tiny_model_path, tmp_path, version):
+    bad = rewrite(tiny_model_path, tmp_path / "other_format.npz", format=version)
+    with pytest.raises(ModelMismatchError) as info:
+        LineModel.load(bad)
+    message = str(info.value)
+    assert repr(version) in message and str(FORMAT_VERSION) in message   # both formats
+    assert "python -m boilerstrip.train" in message and "retrain" in message
 
 
-@pytest.mark.parametrize("version", [FORMAT_VERSION + 1, 0, None, "1"])
-def test_load_rejects_other_format_version(saved_model, tmp_path, version):
-    bad = tmp_path / "bad.npz"
-    _rewrite(saved_model, bad, format=version)
-    with pytest.raises(ValueError, match="unsupported model format"):
-        LineClassifier.load(bad)
+def test_load_refuses_a_format_1_file(tiny_model_path, tmp_path):
+    # The layout before the model card: format 1, no schema.
+    bad = rewrite(tiny_model_path, tmp_path / "format1.npz", drop=("schema",), format=1)
+    with pytest.raises(ModelMismatchError, match="python -m boilerstrip.train"):
+        LineModel.load(bad)
 
 
-def test_load_refuses_pickled_arrays(saved_model, tmp_path):
-    bad = tmp_path / "pickled.npz"
-    with np.load(saved_model, allow_pickle=False) as z:
-        arrays = {k: z[k] for k in z.files}
-    arrays["coef0"] = np.array([{"evil": 1}], dtype=object)
-    np.savez(bad, **arrays)
-    with pytest.raises(ValueError):
-        LineClassifier.load(bad)
+def _damaged(kind: str, good: bytes, path, tmp_path):
+    if kind in ("empty", "junk", "head", "tail", "middle"):
+        data = {"empty": b"", "junk": b"junk" * 1000, "head": good[:len(good) // 2], "tail": good[:-100],
+                "middle": good[:len(good) // 2] + bytes(1000) + good[len(good) // 2 + 1000:]}[kind]
+        (tmp_path / "bad.npz").write_bytes(data)
+        return tmp_path / "bad.npz"
+    arrays = arrays_of(path)
+    if kind == "npy":
+        np.save(tmp_path / "bad.npy", arrays["w_dense"])
+        return tmp_path / "bad.npy"
+    if kind == "meta_not_json":
+        arrays["meta"] = np.frombuffer(b"{not json", dtype=np.uint8)
+    elif kind == "meta_missing":
+        del arrays["meta"]
+    elif kind == "member_missing":
+        del arrays["net1_member0_coef1"]
+    elif kind == "first_pass_missing":
+        del arrays["w_words_data"]
+    elif kind == "wrong_shape":
+        arrays["w_dense"] = arrays["w_dense"].T.copy()
+    elif kind == "object_array":
+        arrays["net0_member0_coef0"] = np.array([{"evil": 1}], dtype=object)
+    np.savez(tmp_path / "bad.npz", **arrays)
+    return tmp_path / "bad.npz"
+
+
+@pytest.mark.parametrize("kind", ["empty", "junk", "head", "tail", "middle", "npy", "meta_not_json", "meta_missing",
+                                  "member_missing", "first_pass_missing", "wrong_shape", "object_array"])
+def test_load_of_a_damaged_file_raises_value_error(tiny_model_path, tmp_path, kind):
+    bad = _damaged(kind, tiny_model_path.read_bytes(), tiny_model_path, tmp_path)
+    with pytest.raises(ValueError) as info:
+        LineModel.load(bad)
+    assert not isinstance(info.value, ModelMismatchError)
+    message = str(info.value)
+    # Not numpy's advice to load the file with pickle: a model file never needs that.
+    assert "allow_pickle" not in message and "pickle.load" not in message, message
+    assert str(bad) in message or "model file" in message
+
+
+def test_load_of_a_missing_file_raises_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        LineModel.load(tmp_path / "nowhere.npz")
 
 
 def test_save_overwrites_cleanly(tiny_model, tmp_path):
     path = tmp_path / "m.npz"
     path.write_bytes(b"junk" * 1000)
     tiny_model.save(path)
-    LineClassifier.load(path)
+    np.testing.assert_allclose(LineModel.load(path).predict_proba(fresh_docs())[0],
+                               tiny_model.predict_proba(fresh_docs())[0], atol=1e-3)
 
 
 # ------------------------------------------------------------------ the shipped model
 
 
-def test_shipped_model_loads_with_current_features():
-    model = LineClassifier.load_default()
+def test_shipped_model_loads_with_current_features(default_model):
     doc = Document.from_text_lines(split_lines("A line of text.\nAnother line of text here."))
-    assert model.predict_proba([doc])[0].shape == (2, 3)
+    p = default_model.predict_proba([doc])[0]
+    assert p.shape == (2, 3) and p.sum(axis=1) == pytest.approx([1, 1])
+
+
+def test_shipped_model_card(default_model):
+    card = default_model.card
+    assert card["schema"] == SCHEMA
+    assert card["format"] == FORMAT_VERSION
+    assert {"commit", "corpus", "libraries", "training", "metrics", "probe"} <= set(card)
+    assert card["commit"] and card["libraries"]["numpy"]
+
+
+def test_shipped_model_reproduces_its_probe_probabilities(default_model):
+    """The probabilities recorded when the model was trained, recomputed by this code:
+    a model that no longer matches the features (or a decoder of it that changed)
+    fails here."""
+    from boilerstrip.train import PROBES, probe_probabilities
+
+    recorded = default_model.card["probe"]
+    now = probe_probabilities(default_model)
+    assert set(recorded) == set(now) == set(PROBES)
+    for name in PROBES:
+        a, b = np.array(recorded[name]), np.array(now[name])
+        assert a.shape == b.shape and a.shape[1] == 3 and len(a) > 0, name
+        np.testing.assert_allclose(b, a, rtol=0, atol=1e-5, err_msg=name)
