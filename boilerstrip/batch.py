@@ -30,7 +30,8 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 def label_many(texts: Iterable[TextInput], options: Options, as_text: bool, n_jobs: int = 1,
                batch_size: int = 32) -> Iterator[Any]:
     """:func:`~boilerstrip.pipeline.label_batch` over batches of ``texts``, lazily and in
-    input order, in ``n_jobs`` joblib worker processes (-1: all cores) when not 1."""
+    input order, in ``n_jobs`` joblib worker processes (-1: all cores) when not 1.  The
+    arguments are checked at once, before the first result is asked for."""
     if isinstance(texts, (str, bytes, bytearray, memoryview)):
         raise TypeError("texts must be an iterable of documents, not a single "
                         f"{type(texts).__name__}: wrap one document in a list")
@@ -38,7 +39,10 @@ def label_many(texts: Iterable[TextInput], options: Options, as_text: bool, n_jo
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     if not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
         raise ValueError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}")
-    batches = _batches(texts, batch_size)
+    return _label_batches(_batches(texts, batch_size), options, as_text, n_jobs)
+
+
+def _label_batches(batches: Iterator[list[Any]], options: Options, as_text: bool, n_jobs: int) -> Iterator[Any]:
     if n_jobs == 1:
         for batch in batches:
             yield from label_batch(batch, options, as_text)

@@ -26,6 +26,7 @@ Fitting has three steps:
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -44,7 +45,12 @@ def _documents(X: Any) -> list[Document]:
     if isinstance(X, (str, bytes, Document)):
         raise TypeError(f"X must be a sequence of documents or texts, not a single {type(X).__name__}: "
                         "wrap one document in a list")
-    return [x if isinstance(x, Document) else read(x)[0] for x in X]
+    docs = []
+    for k, x in enumerate(X):
+        if not isinstance(x, (Document, str, bytes)):
+            raise TypeError(f"X must hold texts (str or bytes) or Documents; item {k} is {type(x).__name__}")
+        docs.append(x if isinstance(x, Document) else read(x)[0])
+    return docs
 
 
 def body_f1(docs: Sequence[Document], labels: Sequence[Sequence[str]], probas: Sequence[np.ndarray],
@@ -61,6 +67,11 @@ def body_f1(docs: Sequence[Document], labels: Sequence[Sequence[str]], probas: S
             tp, fp, fn = w[kept & gold].sum(), w[kept & ~gold].sum(), w[~kept & gold].sum()
             scores.append(1.0 if tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn))
     return float(np.mean(scores)) if scores else 1.0
+
+
+def _as_saved(w: np.ndarray) -> np.ndarray:
+    """Hashed-feature weights as a model file stores them: float16, read back as float64."""
+    return np.ascontiguousarray(w.astype(np.float16), dtype=np.float64)
 
 
 class LineClassifier(ClassifierMixin, BaseEstimator):
@@ -152,6 +163,8 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("fit needs at least one document with lines")
         yy = np.concatenate([[CLASS_OF_LABEL[label] for label in ls] for ls in labels]).astype(np.int64)
         line_doc = np.repeat(np.arange(len(docs)), [len(d) for d in docs])
+        if sample_weight is not None and len(sample_weight) != len(docs):
+            raise ValueError(f"{len(docs)} documents but {len(sample_weight)} sample weights: one per document")
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)[line_doc]
 
         dense, words, structure = first_inputs(docs)
@@ -197,10 +210,11 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         clf = first_pass().fit(x1, yy, sample_weight=w)
         nd = dense.shape[1]
         coef = self._coef(clf).astype(np.float32)
-        first = FirstPass(dense_mean, dense_scale, coef[:, :nd].astype(np.float64),
-                          np.ascontiguousarray(coef[:, nd:nd + N_WORD_FEATURES].T, dtype=np.float64),
-                          np.ascontiguousarray(coef[:, nd + N_WORD_FEATURES:].T, dtype=np.float64),
-                          self._intercept(clf).astype(np.float64))
+        # Stored exactly as a model file holds them (hashed weights in float16), so that the
+        # fitted model and the saved one give the same probabilities.
+        first = FirstPass(dense_mean.astype(np.float64), dense_scale.astype(np.float64),
+                          coef[:, :nd].astype(np.float64), _as_saved(coef[:, nd:nd + N_WORD_FEATURES].T),
+                          _as_saved(coef[:, nd + N_WORD_FEATURES:].T), self._intercept(clf).astype(np.float64))
         if not out_of_fold:
             logits1 = first.logits(dense, words_seen, structure)
         networks: list[NetworkPass] = []
@@ -246,8 +260,9 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         scale = np.where(std > 1e-9, np.maximum(std, self.scale_floor), 1.0)
         members = []
         early = len(y) >= 50   # early stopping holds out a tenth of the lines
+        batch = min(512, int(len(y) * 0.9) if early else len(y))
         for k in range(self.n_networks):
-            net = MLPClassifier(hidden_layer_sizes=tuple(self.hidden), alpha=1e-4, batch_size=min(512, len(y)),
+            net = MLPClassifier(hidden_layer_sizes=tuple(self.hidden), alpha=1e-4, batch_size=batch,
                                 learning_rate_init=1e-3, max_iter=self.max_iter, early_stopping=early,
                                 n_iter_no_change=3, random_state=self.random_state + k)
             net.fit((x - mean) / scale, y, sample_weight=w)
@@ -271,11 +286,12 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
 
     # ---------------------------------------------------------------- inference
     def to_model(self) -> LineModel:
-        """The fitted model, with this estimator's current ``transition``."""
+        """The fitted model, with this estimator's current ``transition`` (a new
+        :class:`LineModel` sharing the fitted arrays)."""
         check_is_fitted(self, "model_")
-        model = self.model_
-        model.transition = float(self.transition)
-        return model
+        transition = float(self.transition)
+        return dataclasses.replace(self.model_, transition=transition,
+                                   params={**self.model_.params, "transition": transition})
 
     def predict_proba(self, X: Sequence[Any]) -> list[np.ndarray]:
         """Per document, an ``(n_lines, 3)`` array of body/title/boilerplate probabilities."""

@@ -246,13 +246,14 @@ class LineModel:
         try:
             with np.load(path, allow_pickle=False) as z:
                 model = cls._read(z, path)
-        except ModelMismatchError:
+        except (ModelMismatchError, FileNotFoundError):
             raise
-        except (KeyError, EOFError, TypeError, AttributeError, ValueError, OSError, zipfile.BadZipFile,
+        except (KeyError, EOFError, TypeError, AttributeError, ValueError, IndexError, OSError, zipfile.BadZipFile,
                 zlib.error, json.JSONDecodeError, UnicodeDecodeError) as exc:
-            if isinstance(exc, FileNotFoundError):
-                raise
-            raise ValueError(f"{path}: not a boilerstrip model file ({type(exc).__name__}: {exc})") from exc
+            # numpy's own messages about pickled data would advise unpickling an unknown file.
+            detail = "it is not a numpy archive of plain arrays" if "pickle" in str(exc) else \
+                f"{type(exc).__name__}: {exc}"
+            raise ValueError(f"{path}: not a boilerstrip model file ({detail})") from exc
         model._check_shapes()
         return model
 
@@ -269,7 +270,11 @@ class LineModel:
                 f"schema {SCHEMA!r}; retrain it with `python -m boilerstrip.train`")
 
         def weights(name: str, width: int) -> np.ndarray:
-            indptr = z[name + "_indptr"]
+            indptr, indices = z[name + "_indptr"], z[name + "_indices"]
+            if indptr.shape != (len(CLASSES) + 1,) or indptr[0] != 0 or np.any(np.diff(indptr) < 0) \
+                    or indptr[-1] != len(indices) or len(z[name + "_data"]) != len(indices) \
+                    or (len(indices) and (indices.min() < 0 or indices.max() >= width)):
+                raise ValueError(f"inconsistent sparse arrays {name}")
             dense = np.zeros((len(CLASSES), width))
             for c in range(len(CLASSES)):
                 a, b = int(indptr[c]), int(indptr[c + 1])
@@ -286,8 +291,11 @@ class LineModel:
                        for m, n in enumerate(layers)]
             networks.append(NetworkPass(z[f"net{k}_mean"].astype(np.float64), z[f"net{k}_scale"].astype(np.float64),
                                         members))
-        return cls(first, z["idf"].astype(np.float32), networks, float(meta["transition"]),
-                   dict(meta.get("params", {})), dict(meta.get("card", {})))
+        params = dict(meta.get("params", {}))
+        if isinstance(params.get("hidden"), list):   # JSON has no tuples
+            params["hidden"] = tuple(params["hidden"])
+        return cls(first, z["idf"].astype(np.float32), networks, float(meta["transition"]), params,
+                   dict(meta.get("card", {})))
 
     def _check_shapes(self) -> None:
         f = self.first

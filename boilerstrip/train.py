@@ -17,6 +17,7 @@ still matches the code.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import platform
@@ -228,12 +229,16 @@ def main(argv: list[str] | None = None) -> int:
                      "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20, 1),
                      "dev_transition_scores": {str(t): round(s, 5) for t, s in scores.items()}},
     }
+    # Figures and probe probabilities come from the model as saved and read back: what
+    # users load is what the card describes.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    model.save(out)
+    model = dataclasses.replace(LineModel.load(out), card=model.card)
     if not args.no_evaluate:
         splits = tuple(s for s in ("dev", "test") if (args.data / f"{s}.jsonl.gz").exists())
         model.card["metrics"] = evaluate_splits(model, args.data, splits)
         print("metrics: " + json.dumps(model.card["metrics"]), flush=True)
     model.card["probe"] = probe_probabilities(model)
-    out.parent.mkdir(parents=True, exist_ok=True)
     model.save(out)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) in {time.time() - t0:.0f}s")
     return 0

@@ -202,8 +202,15 @@ def test_fit_returns_self_with_the_fitted_model():
         check_is_fitted(est)
     assert est.fit(docs, labels) is est
     check_is_fitted(est)
-    assert isinstance(est.model_, LineModel) and est.to_model() is est.model_
+    assert isinstance(est.model_, LineModel)
+    # to_model() gives the fitted arrays with the estimator's current transition, and
+    # leaves model_ (and models handed out before) as they were.
+    est.set_params(transition=3.0)
+    exported = est.to_model()
+    assert exported.transition == 3.0 and exported.params["transition"] == 3.0
+    assert exported.first is est.model_.first and est.model_.transition == 0.5
     assert list(est.classes_) == list(CLASSES)
+    est.set_params(transition=params["transition"])
     assert est.get_params() == params                      # fit leaves the parameters alone
     public = {k for k in vars(est) if not k.startswith("_")}
     assert public - set(params) == {"model_", "classes_"}  # and sets only trailing-underscore attributes

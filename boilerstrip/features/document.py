@@ -74,7 +74,7 @@ class FeatureCache:
         return self
 
 
-@dataclass
+@dataclass(eq=False)
 class Document:
     """The lines of one input document, with what is known about each line.
 

@@ -62,8 +62,10 @@ class Rows:
         row = self.row_ids()
         picked = weights[self.indices]
         data = self.data.astype(np.float64)
+        if not n or not self.nnz:
+            return np.zeros((n, weights.shape[1]))
         return np.column_stack([np.bincount(row, weights=data * picked[:, j], minlength=n)
-                                for j in range(weights.shape[1])]) if n else np.zeros((0, weights.shape[1]))
+                                for j in range(weights.shape[1])])
 
     def take(self, rows: np.ndarray) -> "Rows":
         """The matrix of rows ``rows`` (integer positions, repeats allowed), in that order."""
