@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import LABELLED, assert_same_lines, read_labelled
 
 from boilerstrip import Line, Options, classify, clean
 from boilerstrip.api import text_of
@@ -23,7 +24,6 @@ from boilerstrip.html import render_html
 from boilerstrip.model import CLASSES, LineModel
 from boilerstrip.pipeline import read
 from boilerstrip.text import split_lines
-from conftest import LABELLED, read_labelled
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = (ROOT / "boilerstrip" / "examples" / "aggregator.txt").read_text(encoding="utf-8")
@@ -351,13 +351,7 @@ def test_classify_many_equals_classify(tiny_model, html_fixtures):
     inputs = batch_inputs(html_fixtures)
     got = list(classify_many(inputs, batch_size=4, include_title=True, model=tiny_model))
     expected = [classify(x, include_title=True, model=tiny_model) for x in inputs]
-    assert len(got) == len(expected)
-    for a, b in zip(got, expected):
-        # batched float32 matrix products may differ from one-document ones by about 1e-8
-        assert [(l.text, l.index, l.label, l.kept, l.para_break) for l in a] == \
-            [(l.text, l.index, l.label, l.kept, l.para_break) for l in b]
-        assert [l.score for l in a] == pytest.approx([l.score for l in b], abs=1e-6)
-        assert [l.title_score for l in a] == pytest.approx([l.title_score for l in b], abs=1e-6)
+    assert_same_lines(got, expected)
 
 
 def test_clean_many_accepts_a_generator_and_is_lazy(tiny_model):

@@ -9,13 +9,12 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from conftest import LABELLED, assert_same_lines, read_labelled
 
 from boilerstrip import classify, clean
 from boilerstrip.batch import classify_many, clean_many, label_many
 from boilerstrip.model import LineModel
 from boilerstrip.pipeline import Options
-
-from conftest import LABELLED, read_labelled
 
 
 def fixture_texts() -> list[str]:
@@ -23,17 +22,6 @@ def fixture_texts() -> list[str]:
 
 
 # ------------------------------------------------------------------ equal to clean()
-
-def assert_same_lines(got, expected) -> None:
-    """Per document, the same lines and decisions; batched float32 matrix products may
-    move the scores from the one-document ones by about 1e-8."""
-    assert len(got) == len(expected)
-    for a, b in zip(got, expected):
-        assert [(l.text, l.index, l.label, l.kept, l.para_break) for l in a] == \
-            [(l.text, l.index, l.label, l.kept, l.para_break) for l in b]
-        assert [l.score for l in a] == pytest.approx([l.score for l in b], abs=1e-6)
-        assert [l.title_score for l in a] == pytest.approx([l.title_score for l in b], abs=1e-6)
-
 
 def mixed_inputs(html_fixtures) -> list:
     return fixture_texts() + ["", "  \n"] + list(html_fixtures.values()) + \

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import LABELLED, read_labelled
 
 from boilerstrip import __version__, classify, clean
 from boilerstrip.cli import main
 from boilerstrip.model import LineModel
 from boilerstrip.text import join_lines, split_lines
-from conftest import LABELLED, read_labelled
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = (ROOT / "boilerstrip" / "examples" / "aggregator.txt").read_text(encoding="utf-8")

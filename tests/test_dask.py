@@ -13,12 +13,12 @@ dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 pd = pytest.importorskip("pandas")
 
+from conftest import LABELLED, read_labelled  # noqa: E402
+
 from boilerstrip import clean  # noqa: E402
 from boilerstrip.batch import clean_many  # noqa: E402
 from boilerstrip.dask import clean_bag, clean_dataframe, clean_partition  # noqa: E402
 from boilerstrip.model import LineModel  # noqa: E402
-
-from conftest import LABELLED, read_labelled  # noqa: E402
 
 
 @pytest.fixture(scope="module")

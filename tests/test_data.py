@@ -49,7 +49,7 @@ def make_corpora(root: Path) -> Path:
     # L3S: labels on spans, injected style, url mapping
     style = "<style type='text/css'>.x-nc-sel0 { display:block }</style>"
     ann = []
-    for k, (title, body) in enumerate([("Budget agreed", BODY1), ("Frog found", BODY2)]):
+    for title, body in [("Budget agreed", BODY1), ("Frog found", BODY2)]:
         spans = "".join(f"<p><span class='x-nc-sel2'>{p}</span></p>" for p in body)
         ann.append(f"<html><head>{style}</head><body class='x-nc-linearized'><div>Home</div>"
                    f"<h1><span class='x-nc-sel1'>{title}</span></h1>{spans}"

@@ -59,6 +59,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import LABELLED, labelled_documents, read_labelled
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GroupKFold, cross_val_score
@@ -70,7 +71,6 @@ from boilerstrip.estimator import LineClassifier, body_f1
 from boilerstrip.features import Document, Rows, line_features, word_features
 from boilerstrip.model import CLASSES, LineModel
 from boilerstrip.pipeline import read
-from conftest import LABELLED, labelled_documents, read_labelled
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

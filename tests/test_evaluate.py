@@ -357,7 +357,8 @@ def test_cli_pages(tmp_path):
     assert ev.main(["--data", str(tmp_path), "--pages", "--tool", "keep-all"]) == 2
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 _words = st.lists(st.sampled_from(["a", "b", "c", "d", "東", "x1"]), max_size=12).map(" ".join)
 

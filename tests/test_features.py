@@ -11,11 +11,27 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from boilerstrip.features import (CONTEXT_FEATURES, LINE_FEATURES, N_STRUCTURE_FEATURES, N_WORD_FEATURES, SCHEMA,
-                                  SCHEMA_VERSION, Document, FeatureCache, LineStructure, Rows, context_features,
-                                  hash_words, line_features, schema_description, structure_features, word_features)
+from boilerstrip.features import (
+    CONTEXT_FEATURES,
+    LINE_FEATURES,
+    N_STRUCTURE_FEATURES,
+    N_WORD_FEATURES,
+    SCHEMA,
+    SCHEMA_VERSION,
+    Document,
+    FeatureCache,
+    LineStructure,
+    Rows,
+    context_features,
+    hash_words,
+    line_features,
+    schema_description,
+    structure_features,
+    word_features,
+)
 from boilerstrip.features.context import ARTICLE_JOIN, _main_block
 from boilerstrip.features.document import CodePoints
 from boilerstrip.features.shape import _char_stats

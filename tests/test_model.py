@@ -16,14 +16,27 @@ import zipfile
 
 import numpy as np
 import pytest
+from conftest import labelled_documents
 
 from boilerstrip import model as model_module
-from boilerstrip.features import CONTEXT_FEATURES, LINE_FEATURES, N_STRUCTURE_FEATURES, N_WORD_FEATURES, SCHEMA, \
-    Document
-from boilerstrip.model import (CLASS_OF_LABEL, CLASSES, FORMAT_VERSION, FirstPass, LineModel, ModelMismatchError,
-                               NetworkPass)
+from boilerstrip.features import (
+    CONTEXT_FEATURES,
+    LINE_FEATURES,
+    N_STRUCTURE_FEATURES,
+    N_WORD_FEATURES,
+    SCHEMA,
+    Document,
+)
+from boilerstrip.model import (
+    CLASS_OF_LABEL,
+    CLASSES,
+    FORMAT_VERSION,
+    FirstPass,
+    LineModel,
+    ModelMismatchError,
+    NetworkPass,
+)
 from boilerstrip.text import split_lines
-from conftest import labelled_documents
 
 
 def fresh_docs():

@@ -7,7 +7,8 @@ import re
 import textwrap
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from boilerstrip.text import TextLine, decode, hard_wrap_runs, join_lines, normalize_line, split_lines
 
@@ -136,7 +137,7 @@ def test_join_never_starts_with_a_break():
 
 def test_textline_is_frozen():
     line = TextLine("x", 0)
-    with pytest.raises(Exception):
+    with pytest.raises(AttributeError):
         line.text = "y"  # type: ignore[misc]
 
 
