@@ -195,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                   "`python -m boilerstrip.data build`", file=sys.stderr)
             return 2
     t0 = time.time()
+    commit = _commit()   # the code the model is trained from, before anything else can change
     estimator = LineClassifier(network_passes=args.network_passes, hidden=tuple(args.hidden), max_iter=args.max_iter,
                                n_networks=args.networks, unseen_language=args.unseen_language, random_state=args.seed)
     docs, labels, groups, weights = load(args.data / "train.jsonl.gz", args.limit)
@@ -218,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     model = estimator.to_model()
     seconds = time.time() - t0
     model.card = {
-        "format": FORMAT_VERSION, "schema": SCHEMA, "commit": _commit(),
+        "format": FORMAT_VERSION, "schema": SCHEMA, "commit": commit,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "corpus": {"manifest": "data/manifest.json", "manifest_sha256": _sha256(ROOT / "data" / "manifest.json"),
                    "train_sha256": _sha256(args.data / "train.jsonl.gz"), "limit": args.limit,
