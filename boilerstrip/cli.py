@@ -141,7 +141,7 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, options: Options) -> int:
     errors: list[str] = []
     sources = _collect(args.paths, errors)
     out_dir: Optional[Path] = None
@@ -180,7 +180,6 @@ def _run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"{PROG}: cannot load the model: {exc}", file=sys.stderr)
         return 1
-    options = Options(args.threshold, args.include_title, args.format, args.model)
     # Files are read lazily, as the batches need them, so that a crawl of a million
     # files is never held in memory at once; ``pending`` pairs results with sources.
     pending: deque[Source] = deque()
@@ -245,12 +244,14 @@ def _output_name(source: Source) -> Path:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
-    if not 0.0 < args.threshold < 1.0:
-        _parser().error("--threshold must be between 0 and 1 (exclusive)")
+    try:   # the options are checked where the API checks them
+        options = Options(args.threshold, args.include_title, args.format, args.model)
+    except ValueError as exc:
+        _parser().error(f"--{exc}")
     if args.jobs == 0:
         _parser().error("-j must be a positive number or -1")
     try:
-        return _run(args)
+        return _run(args, options)
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)

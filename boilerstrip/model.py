@@ -186,10 +186,9 @@ class LineModel:
         """
         out: list[np.ndarray] = []
         for batch in _batches(docs):
-            if len(batch) == 1 and len(batch[0].window_bounds(WINDOW_CHARS, WINDOW_LINES)) > 1:
-                doc = batch[0]
-                out.append(np.vstack([self._predict_batch([doc.window(lo, hi)])[0]
-                                      for lo, hi in doc.window_bounds(WINDOW_CHARS, WINDOW_LINES)]))
+            bounds = batch[0].window_bounds(WINDOW_CHARS, WINDOW_LINES) if len(batch) == 1 else []
+            if len(bounds) > 1:
+                out.append(np.vstack([self._predict_batch([batch[0].window(lo, hi)])[0] for lo, hi in bounds]))
             else:
                 out += self._predict_batch(batch)
         return out

@@ -17,6 +17,7 @@ from typing import Callable, TypeVar
 import numpy as np
 
 from .document import Document
+from .rows import entry_norms
 from .shape import columns, line_features, shift, window_mean
 from .words import N_WORD_FEATURES, word_features
 
@@ -41,12 +42,6 @@ def _cached(name: str) -> Callable[[Callable[[Document, np.ndarray], _T]], Calla
             return hit
         return cached
     return decorate
-
-
-def _entry_norms(row: np.ndarray, val: np.ndarray, n_rows: int) -> np.ndarray:
-    """L2 norm of each row of (row, value) entries (at least 1e-6, so it can divide)."""
-    sq = np.bincount(row, weights=val.astype(np.float64) ** 2, minlength=n_rows)
-    return np.sqrt(np.maximum(sq, 1e-12))
 
 
 CONTEXT_FEATURES = (
@@ -136,7 +131,7 @@ def context_features(doc: Document, proba: np.ndarray, idf: np.ndarray) -> np.nd
     first = int(np.argmax(seg_weight >= 0.1 * seg_weight[main]))
     # One weighted word vector (centroid) per segment.
     cseg, ccol, cval = _segment_entries(doc, idf, seg, weight * in_body)
-    seg_norms = _entry_norms(cseg, cval, n_seg)
+    seg_norms = entry_norms(cseg, cval, n_seg)
     main_vec, first_vec = _dense_row(cseg, ccol, cval, main), _dense_row(cseg, ccol, cval, first)
     seg_cos = np.column_stack([np.bincount(cseg, weights=cval * v[ccol], minlength=n_seg)
                                for v in (main_vec, first_vec)]) / seg_norms[:, None] / seg_norms[[main, first]]
@@ -249,7 +244,7 @@ def _topic_vectors(doc: Document, idf: np.ndarray) -> tuple[np.ndarray, np.ndarr
     row = np.repeat(np.arange(words.shape[0]), np.diff(words.indptr))
     row, col, val = _sum_entries(row, words.indices & (N_TOPIC_FEATURES - 1),
                                  words.data.astype(np.float64) * _word_weights(doc, idf))
-    return row, col, val / _entry_norms(row, val, words.shape[0])[row]
+    return row, col, val / entry_norms(row, val, words.shape[0])[row]
 
 
 def _story_flow(doc: Document, idf: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -19,7 +19,13 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-__all__ = ["Rows"]
+__all__ = ["Rows", "entry_norms"]
+
+
+def entry_norms(row: np.ndarray, val: np.ndarray, n_rows: int) -> np.ndarray:
+    """L2 norm of each row of (row, value) entries (at least 1e-6, so it can divide)."""
+    sq = np.bincount(row, weights=val.astype(np.float64) ** 2, minlength=n_rows)
+    return np.sqrt(np.maximum(sq, 1e-12))
 
 
 @dataclass

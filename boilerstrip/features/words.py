@@ -24,7 +24,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from .document import CodePoints, Document, code_points, release_code_points
-from .rows import Rows
+from .rows import Rows, entry_norms
 
 __all__ = ["N_WORD_FEATURES", "MAX_HASHED_CHARS", "hash_words", "hash_tokens", "word_features",
            "word_bounds", "nospace_table"]
@@ -73,8 +73,7 @@ def _hashed_rows(flat: np.ndarray, row_of: np.ndarray, n_rows: int, n_features: 
     indptr = np.searchsorted(key, np.arange(n_rows + 1, dtype=np.int64) * n_features).astype(np.int64)
     data = counts.astype(np.float32)
     row = np.repeat(np.arange(n_rows), np.diff(indptr))
-    norms = np.sqrt(np.maximum(np.bincount(row, weights=data.astype(np.float64) ** 2, minlength=n_rows), 1e-12))
-    data /= norms[row].astype(np.float32)
+    data /= entry_norms(row, data, n_rows)[row].astype(np.float32)
     return Rows(data, (key % n_features).astype(np.int32), indptr, n_features)
 
 
