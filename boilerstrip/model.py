@@ -202,8 +202,13 @@ class LineModel:
             logits1 = self.first.logits(dense, words, structure)
             proba = softmax(logits1.copy())
             previous = None
+            # The networks run a document at a time: a float32 product's rounding depends on
+            # the matrix's height, and a context feature (a rank) can turn that noise into a
+            # different line order, so one document's scores would depend on its batch.
+            spans = np.cumsum([0] + sizes)
             for net in self.networks:
-                proba = net.predict_proba(network_inputs(docs, dense, proba, logits1, self.idf, previous))
+                x = network_inputs(docs, dense, proba, logits1, self.idf, previous)
+                proba = np.vstack([net.predict_proba(x[a:b]) for a, b in zip(spans[:-1], spans[1:])])
                 previous = proba
         return np.split(proba, np.cumsum(sizes)[:-1])
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence, Union
 
-__all__ = ["TextLine", "decode", "split_lines", "join_lines", "normalize_line", "strip_controls",
+__all__ = ["TextLine", "BinaryInputError", "decode", "split_lines", "join_lines", "normalize_line", "strip_controls",
            "hard_wrap_runs"]
 
 TextInput = Union[str, bytes, bytearray, memoryview]
@@ -34,7 +34,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_IGNORED_DECLARATIONS = ("utf-8", "latin-1", "iso8859-1", "cp1252", "ascii", "idna", "punycode",
+_LATIN_DECLARATIONS = ("latin-1", "iso8859-1", "cp1252")
+_IGNORED_DECLARATIONS = ("utf-8", "ascii", "idna", "punycode",
                          "undefined", "unicode-escape", "raw-unicode-escape", "utf-7")
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
 
@@ -65,14 +66,74 @@ def _cp1252_lossless(data: bytes) -> str:
     return "".join(out)
 
 
-def decode(data: TextInput) -> str:
-    """Return ``data`` as ``str``; bytes are decoded without ever raising.
+class BinaryInputError(ValueError):
+    """Raised for bytes that are not text in any encoding: an image, an executable,
+    compressed data.  A ``ValueError``, so ``except ValueError`` catches it too."""
+
+
+# Bytes that text never holds (C0 controls other than tab, line breaks and escape); a
+# few are tolerated (a stray NUL is removed like any control character), many mean binary.
+_BINARY_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+_BINARY_SHARE_UTF8 = 0.10      # of a valid UTF-8 sample (UTF-16 text without a BOM is valid UTF-8)
+_BINARY_SHARE_LEGACY = 0.01    # of a sample no legacy encoding explains
+_BINARY_MIN = 4                # bytes: fewer is a stray, not a binary file
+_UTF16_SHARE = 0.20            # control-byte share above which only UTF-16/32 can be text
+_SAMPLE = 1 << 16              # bytes looked at for detection; the whole input is decoded
+# The legacy encodings browsers support (WHATWG Encoding Standard), as Python codecs:
+# a detector choosing among all of Python's code pages finds Urdu in "Grüße".
+_WEB_ENCODINGS = ("cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
+                  "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_5", "iso8859_6", "iso8859_7", "iso8859_8",
+                  "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16", "koi8_r", "koi8_u",
+                  "cp866", "cp874", "mac_roman", "mac_cyrillic", "cp932", "euc_jp", "iso2022_jp", "gb18030",
+                  "big5", "cp949")
+_UTF16_32 = ("utf_16_le", "utf_16_be", "utf_32_le", "utf_32_be")
+
+
+def _binary_count(sample: bytes) -> int:
+    return len(sample) - len(sample.translate(None, _BINARY_BYTES))
+
+
+def _is_binary(sample: bytes, share: float) -> bool:
+    count = _binary_count(sample)
+    return count >= _BINARY_MIN and count > share * len(sample)
+
+
+def _detect(data: bytes) -> str | None:
+    """Text from a well-kept detector (charset-normalizer) choosing among the web's
+    legacy encodings, or among UTF-16/32 when control bytes are many (the high bytes
+    of ASCII or Cyrillic code units, say); ``None`` when no
+    encoding explains the bytes.  It looks at a sample cut at a line break."""
+    from charset_normalizer import from_bytes
+
+    sample = data[:_SAMPLE]
+    if len(data) > _SAMPLE:
+        cut = max(sample.rfind(b"\n"), sample.rfind(b"\r"))
+        sample = sample[:cut + 1] if cut > _SAMPLE // 2 else sample
+    candidates = _UTF16_32 if _binary_count(sample) > _UTF16_SHARE * len(sample) else _WEB_ENCODINGS
+    match = from_bytes(sample, cp_isolation=list(candidates)).best()
+    if match is None:
+        return None
+    return data.decode(match.encoding, errors="replace")
+
+
+def decode(data: TextInput, detect: bool = True) -> str:
+    """Return ``data`` as ``str``.
 
     Order of trust: a byte-order mark, then UTF-8, then an HTML ``<meta charset>``
-    declaration, then a lossless cp1252/latin-1 fallback.
+    declaration, then a detector (charset-normalizer) choosing among the legacy
+    encodings browsers support, then a lossless cp1252/latin-1 fallback.  Bytes that
+    are no text at all (many control bytes that no encoding explains) raise
+    :class:`BinaryInputError`.  ``detect=False`` skips the detector and the binary
+    check (UTF-8, declaration, cp1252: a fixed rule, as the corpora builder needs).
 
     >>> decode(b"caf\\xc3\\xa9"), decode(b"caf\\xe9"), decode("café")
     ('café', 'café', 'café')
+    >>> decode("Привет, как дела? Это текст на русском языке.".encode("cp1251"))
+    'Привет, как дела? Это текст на русском языке.'
+    >>> decode(bytes(range(256)) * 4)
+    Traceback (most recent call last):
+    ...
+    boilerstrip.text.BinaryInputError: not text: 104 of 1024 bytes are control bytes that no text encoding uses
     """
     if isinstance(data, str):
         return data
@@ -84,22 +145,44 @@ def decode(data: TextInput) -> str:
         if data.startswith(bom):
             return data[len(bom):].decode(encoding, errors="replace")
     try:
-        return data.decode("utf-8")
+        text: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        text = None
+    sample = data[:_SAMPLE]
+    if text is not None and (not detect or not _is_binary(sample, _BINARY_SHARE_UTF8)):
+        return text
+    if text is None:
+        declared = _declared(data)
+        if declared is not None:
+            return declared
+    if detect:
+        detected = _detect(data)
+        if detected is not None:
+            return detected
+        if _is_binary(sample, _BINARY_SHARE_LEGACY if text is None else _BINARY_SHARE_UTF8):
+            raise BinaryInputError(f"not text: {_binary_count(sample)} of {len(sample)} bytes are control bytes "
+                                   "that no text encoding uses")
+    return text if text is not None else _cp1252_lossless(data)
+
+
+def _declared(data: bytes) -> str | None:
+    """``data`` decoded as its ``<meta charset>`` says, when it says something usable."""
     declared = _META_CHARSET.search(data[:4096])
-    if declared:
-        name = declared.group(1).decode("ascii", "ignore").lower()
-        try:
-            codec = codecs.lookup(name)
-            # A declaration readable as ASCII cannot be true of UTF-16/32 bytes (browsers
-            # ignore it too); single-byte Latin declarations fall through to cp1252.
-            if codec.name not in _IGNORED_DECLARATIONS and not codec.name.startswith(("utf-16", "utf-32")) \
-                    and getattr(codec, "_is_text_encoding", True):
-                return data.decode(codec.name, errors="replace")
-        except (LookupError, UnicodeError, ValueError):
-            pass
-    return _cp1252_lossless(data)
+    if not declared:
+        return None
+    name = declared.group(1).decode("ascii", "ignore").lower()
+    try:
+        codec = codecs.lookup(name)
+        if codec.name in _LATIN_DECLARATIONS:   # browsers read all of them as windows-1252
+            return _cp1252_lossless(data)
+        # A declaration readable as ASCII cannot be true of UTF-16/32 bytes (browsers
+        # ignore it too), and a UTF-8 one is already known to be false.
+        if codec.name not in _IGNORED_DECLARATIONS and not codec.name.startswith(("utf-16", "utf-32")) \
+                and getattr(codec, "_is_text_encoding", True):
+            return data.decode(codec.name, errors="replace")
+    except (LookupError, UnicodeError, ValueError):
+        pass
+    return None
 
 
 def strip_controls(text: str) -> str:

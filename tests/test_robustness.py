@@ -40,7 +40,7 @@ from boilerstrip.cli import main
 from boilerstrip.html import STYLES, looks_like_html, render_html
 from boilerstrip.model import LineModel
 from boilerstrip.pipeline import read
-from boilerstrip.text import decode, split_lines
+from boilerstrip.text import BinaryInputError, decode, split_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 MB = 1_000_000
@@ -145,6 +145,7 @@ _DRIVING_INPUTS = [
     b"<?xml version='1.0' encoding='utf-8'?><html><head><meta charset='koi8-r'></head>"
     b"<body><p>The council voted \xe9 on Tuesday.</p></body></html>",
     b"Invalid UTF-8 \x81\xff and \x93quotes\x94 in a plain line\n\nA second paragraph of text.",
+    b"<meta charset='iso-8859-1'><p>Latin-1 by declaration: \x81\xff and \x93quotes\x94</p>",
     "<!doctype html><p>One</p>\n<p>Two</p>",
     "Plain prose \u03a3\u0130 with a capital sigma.\n- a list item\n1. another item\n\nMore text, 12 hours ago.",
     "\n".join(["The ferry returned to service on Monday after three weeks of repairs to its"] * 8),
@@ -296,9 +297,11 @@ def test_non_text_is_a_clear_type_error(tiny_model, value):
 
 def test_render_html_styles_on_awkward_bytes():
     for data in (b"\xff\xfe<\x00p\x00>\x00x\x00", b"<p>caf\xe9</p>", "<p>\ud800</p>".encode("utf-8", "surrogatepass"),
-                 b"\x00" * 100, b"<meta charset=rot13><p>x</p>\xff"):
+                 b"<meta charset=rot13><p>x</p>\xff"):
         for style in STYLES:
             assert all(l.text.strip() for l in render_html(data, style))
+    with pytest.raises(BinaryInputError, match="not text"):
+        render_html(b"\x00" * 100)
 
 
 # ------------------------------------------------------------------ model files

@@ -185,12 +185,12 @@ def _read_l3s(path: Path) -> Iterator[Page]:
     urls, files = {}, {}
     for name, data in _members(path, lambda n: n.endswith("url-mapping.txt") or "/annotated/" in n):
         if name.endswith("url-mapping.txt"):
-            for line in decode(data).splitlines():
+            for line in decode(data, detect=False).splitlines():
                 if "\t" in line:
                     key, url = line.split("\t", 1)
                     urls[key.strip().strip("<>").split(":")[-1]] = url.strip()
         else:
-            files[Path(name).stem] = decode(data)
+            files[Path(name).stem] = decode(data, detect=False)
     for uid in sorted(files):
         annotated = files[uid]
         lines = render_html(annotated, "paragraphs", mark=l3s_mark)
@@ -208,9 +208,9 @@ def _read_wcxb(path: Path) -> Iterator[Page]:
         parts = name.split("/")
         key = parts[-3] + "/" + parts[-1].split(".")[0]
         if "/html/" in name:
-            html[key] = decode(gzip.decompress(data) if name.endswith(".gz") else data)
+            html[key] = decode(gzip.decompress(data) if name.endswith(".gz") else data, detect=False)
         else:
-            gold[key] = json.loads(decode(data))
+            gold[key] = json.loads(decode(data, detect=False))
     for key in sorted(html):
         g = gold.get(key, {})
         gt = g.get("ground_truth", {})
@@ -226,7 +226,7 @@ def _read_msv(path: Path, source: str) -> Iterator[Page]:
     gold: dict[str, str] = {}
     for name, data in _members(path, lambda n: "/html/" in n or "/gold/" in n):
         stem = name.rsplit(".", 1)[0].replace("/html/", "/").replace("/gold/", "/")
-        (html if "/html/" in name else gold)[stem] = decode(data)
+        (html if "/html/" in name else gold)[stem] = decode(data, detect=False)
     for stem in sorted(html):
         title, body = _title_and_body(gold.get(stem, ""))
         url = guess_url(html[stem])
@@ -247,9 +247,9 @@ def _read_readability(path: Path) -> Iterator[Page]:
         files = cases[case]
         if case in READABILITY_SYNTHETIC or "source.html" not in files or "expected.html" not in files:
             continue
-        source_html = decode(files["source.html"])
-        meta = json.loads(decode(files.get("expected-metadata.json", b"{}")))
-        gold = to_text(render_html(decode(files["expected.html"]), "paragraphs"))
+        source_html = decode(files["source.html"], detect=False)
+        meta = json.loads(decode(files.get("expected-metadata.json", b"{}"), detect=False))
+        gold = to_text(render_html(decode(files["expected.html"], detect=False), "paragraphs"))
         url = guess_url(source_html)
         site = site_of(url) if url else "readability." + re.sub(r"-\d+$", "", case)
         lang = (meta.get("lang") or html_lang(source_html, "")).lower()[:2]
@@ -261,9 +261,9 @@ def _read_trafilatura(path: Path) -> Iterator[Page]:
     meta, html = {}, {}
     for name, data in _members(path, lambda n: n.endswith("evaldata.json") or "/html/" in n):
         if name.endswith("evaldata.json"):
-            meta = json.loads(decode(data))
+            meta = json.loads(decode(data, detect=False))
         else:
-            html[name.split("/html/", 1)[1]] = decode(data)
+            html[name.split("/html/", 1)[1]] = decode(data, detect=False)
     for key in sorted(meta):
         info = meta[key]
         page_html = html.get(info.get("file", ""))
