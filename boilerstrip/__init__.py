@@ -22,9 +22,10 @@ from .api import Line, classify, clean
 from .batch import classify_many, clean_many
 from .model import LineModel
 from .pipeline import Options
+from .text import BinaryInputError
 
 __all__ = ["clean", "classify", "clean_many", "classify_many", "Line", "Options", "LineModel",
-           "LineClassifier"]
+           "LineClassifier", "BinaryInputError"]
 __version__ = "0.2.0"
 
 

@@ -1,9 +1,12 @@
 """Command line: ``python -m boilerstrip [OPTIONS] PATH...``.
 
 Each PATH is a file, a directory (its files, recursively, in sorted order) or ``-`` for
-standard input.  Cleaned text goes to standard output, or with ``-o`` to a file (one
-input) or a directory mirroring the inputs.  Exit status: 0 all went well, 1 some input
-could not be read or written, 2 usage error.
+standard input.  Cleaned text goes to standard output, each document after a
+``==> PATH <==`` line when there are several (as head(1) separates files; ``--jsonl``
+is the form for programs), or with ``-o`` to a file (one input, or ``--jsonl``) or a
+directory mirroring the inputs.  Binary files are reported and skipped; inputs in
+which no article is found are named on standard error.  Exit status: 0 all went well,
+1 some input could not be read, was not text or could not be written, 2 usage error.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from typing import Iterator, Optional, Sequence
 
 from . import __version__
 from .batch import label_many
+from .html import looks_like_html
 from .pipeline import Line, Options, resolve_model, text_of
+from .text import BinaryInputError, decode
 
 PROG = "boilerstrip"
 
@@ -48,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="one JSON record per input: path, text, kept/dropped line counts, scores")
     mode.add_argument("--explain", action="store_true", help="print every line with its label and score")
     ap.add_argument("--threshold", type=float, default=0.5, metavar="T",
-                    help="body probability above which a line is kept (0-1, default 0.5)")
+                    help="body probability above which a line is kept, strictly between 0 and 1 "
+                         "(default 0.5; lower keeps more)")
     ap.add_argument("--include-title", action="store_true", help="keep the headline too")
     ap.add_argument("--format", choices=("auto", "text", "html"), default="auto",
                     help="input format (default: detect HTML)")
@@ -127,7 +133,7 @@ class _Progress:
     """A one-line progress bar on stderr, only for long batches on a terminal."""
 
     def __init__(self, total: int, enabled: bool):
-        self.total, self.done = total, 0
+        self.total, self.done, self.shown = total, 0, False
         self.enabled = enabled and total >= 20 and sys.stderr.isatty()
 
     def step(self) -> None:
@@ -136,9 +142,35 @@ class _Progress:
             width = 30
             filled = width * self.done // self.total
             sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}")
-            if self.done == self.total:
+            self.shown = self.done < self.total
+            if not self.shown:
                 sys.stderr.write("\n")
             sys.stderr.flush()
+
+    def clear(self) -> None:
+        """Erase the bar, so that a message (or output on the same terminal) starts a clean line."""
+        if self.enabled and self.shown:
+            sys.stderr.write("\r\x1b[K")
+            self.shown = False
+
+
+def _output_target(args: argparse.Namespace, sources: list[Source]) -> tuple[Optional[Path], Optional[Path], str]:
+    """Where ``-o`` sends the output: ``(directory, file, usage error)``.  A directory
+    input, or a target that is a directory or ends in ``/``, mirrors the inputs into a
+    directory; several inputs into one file only make sense as JSON lines."""
+    out = Path(args.output)
+    as_dir = out.is_dir() or args.output.endswith(("/", os.sep))
+    from_dir = any(Path(p).is_dir() for p in args.paths)
+    if args.jsonl:
+        return None, (out / "cleaned.jsonl" if as_dir else out), ""
+    if as_dir or from_dir:
+        if out.exists() and not out.is_dir():
+            return None, None, f"-o {args.output}: the inputs include a directory, so the output must be one"
+        return out, None, ""
+    if len(args.paths) > 1:
+        return None, None, (f"-o {args.output}: {len(args.paths)} inputs cannot go to one file; give a directory "
+                            f"(end it with '/') or use --jsonl")
+    return None, out, ""
 
 
 def _run(args: argparse.Namespace, options: Options) -> int:
@@ -147,19 +179,16 @@ def _run(args: argparse.Namespace, options: Options) -> int:
     out_dir: Optional[Path] = None
     out_file: Optional[Path] = None
     if args.output:
-        out = Path(args.output)
-        multi = len(sources) > 1 or any(Path(p).is_dir() for p in args.paths)
-        if out.is_dir() or args.output.endswith(os.sep) or (multi and not args.jsonl):
-            out_dir = out
-        else:
-            out_file = out
+        out_dir, out_file, usage = _output_target(args, sources)
+        if usage:
+            _parser().error(usage)
         inputs = {s.path.resolve() for s in sources if s.path is not None}
-        targets = [out_file] if out_file is not None else [out / _output_name(s) for s in sources]
+        targets = [out_file] if out_file is not None else [out_dir / _output_name(s) for s in sources]  # type: ignore
         clash = next((t for t in targets if t is not None and t.resolve() in inputs), None)
         if clash is not None:
             print(f"{PROG}: refusing to overwrite input file {clash}", file=sys.stderr)
             return 2
-    if out_dir is not None and not args.jsonl:
+    if out_dir is not None:
         # Two inputs that map to one output name (a/x.txt and b/x.txt, or page.html and
         # page.txt): the first keeps it, the others are reported and skipped.
         claimed: dict[Path, str] = {}
@@ -173,66 +202,100 @@ def _run(args: argparse.Namespace, options: Options) -> int:
                 claimed[target] = s.name
                 unique.append(s)
         sources = unique
+    for raw in args.paths:
+        if raw != "-" and Path(raw).is_dir() and not any(s.path is not None and Path(raw) in s.path.parents
+                                                          for s in sources):
+            errors.append(f"{PROG}: {raw}: no files in this directory")
     for message in errors:
         print(message, file=sys.stderr)
+    if not sources:
+        return 1
     try:
         resolve_model(args.model)  # fail early, once, with a clear message
     except (OSError, ValueError) as exc:
         print(f"{PROG}: cannot load the model: {exc}", file=sys.stderr)
         return 1
+    to_stdout = out_file is None and out_dir is None
+    # Progress shares the terminal with nothing: not when the output is going there too.
+    progress = _Progress(len(sources), not args.quiet and not (to_stdout and sys.stdout.isatty()))
     # Files are read lazily, as the batches need them, so that a crawl of a million
     # files is never held in memory at once; ``pending`` pairs results with sources.
-    pending: deque[Source] = deque()
-    read_failed = False
+    pending: deque[tuple[Source, str]] = deque()
+    failed = bool(errors)
 
-    def texts() -> Iterator[bytes]:
-        nonlocal read_failed
+    def texts() -> Iterator[str]:
+        nonlocal failed
         for source in sources:
             read_errors: list[str] = []
             data = _read(source, read_errors)
-            if data is None:
+            try:
+                text = decode(data) if data is not None else None
+            except BinaryInputError as exc:
+                read_errors.append(f"{PROG}: {source.name}: skipped, {exc}")
+                text = None
+            if text is None:
+                progress.clear()
                 print(read_errors[0], file=sys.stderr)
-                read_failed = True
+                failed = True
                 progress.step()
                 continue
-            pending.append(source)
-            yield data
+            pending.append((source, text))
+            yield text
 
-    failed = bool(errors)
-    progress = _Progress(len(sources), not args.quiet)
-    colour = args.explain and out_file is None and out_dir is None and sys.stdout.isatty()
+    colour = args.explain and to_stdout and sys.stdout.isatty()
+    headers = to_stdout and not args.jsonl and len(sources) > 1
     # Plain output needs only the cleaned text, which the pipeline joins directly.
     results = label_many(texts(), options, not (args.jsonl or args.explain), n_jobs=args.jobs)
     collected: list[str] = []
-    for result in results:
-        source = pending.popleft()
+    empty: list[Source] = []        # inputs with text in which no article was found
+    not_html: list[Source] = []     # inputs read as HTML (--format html) that have no markup
+    for number, result in enumerate(results):
+        source, text = pending.popleft()
         if args.jsonl:
             chunk = _record(source, result)
         elif args.explain:
             chunk = _explain(result, colour)
         else:
             chunk = result
-        if out_dir is not None and not args.jsonl:
+        if (not any(l.kept for l in result) if not isinstance(result, str) else not result) and text.strip():
+            empty.append(source)
+        if options.format == "html" and text.strip() and not looks_like_html(text):
+            not_html.append(source)
+        if out_dir is not None:
             try:
                 _write_atomic(out_dir / _output_name(source), chunk + "\n" if chunk else "")
             except OSError as exc:
                 print(f"{PROG}: cannot write output for {source.name}: {exc.strerror or exc}", file=sys.stderr)
                 failed = True
-        elif out_file is not None or out_dir is not None:
+        elif out_file is not None:
             collected.append(chunk)
         else:
+            progress.clear()
+            if headers:   # as head(1) and tail(1) separate files
+                sys.stdout.write(f"{'' if number == 0 else chr(10)}==> {source.name} <==\n")
             sys.stdout.write(chunk + "\n" if chunk else "")
             sys.stdout.flush()
         progress.step()
-    failed = failed or read_failed
-    if collected or out_file is not None:
-        target = out_file if out_file is not None else out_dir / "cleaned.jsonl"  # type: ignore[operator]
+    if out_file is not None:
         try:
-            _write_atomic(target, "".join(c + "\n" for c in collected if c))
+            _write_atomic(out_file, "".join(c + "\n" for c in collected if c))
         except OSError as exc:
-            print(f"{PROG}: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+            print(f"{PROG}: cannot write {out_file}: {exc.strerror or exc}", file=sys.stderr)
             failed = True
+    if not args.quiet:
+        _report(empty, "no article found", len(sources))
+        _report(not_html, "read as HTML (--format html) but has no markup; try --format auto or text",
+                len(sources))
     return 1 if failed else 0
+
+
+def _report(sources: list[Source], what: str, total: int) -> None:
+    """Name on stderr the inputs of which ``what`` is true (the first few of a batch)."""
+    if len(sources) == 1 and total == 1:
+        print(f"{PROG}: {sources[0].name}: {what}", file=sys.stderr)
+    elif sources:
+        names = ", ".join(s.name for s in sources[:5]) + (", ..." if len(sources) > 5 else "")
+        print(f"{PROG}: {len(sources)} of {total} inputs: {what}: {names}", file=sys.stderr)
 
 
 def _output_name(source: Source) -> Path:

@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import itertools
 
+import joblib
 import pytest
 from conftest import LABELLED, assert_same_lines, read_labelled
 
-from boilerstrip import classify, clean
+from boilerstrip import batch, classify, clean
 from boilerstrip.batch import classify_many, clean_many, label_many
 from boilerstrip.model import LineModel
 from boilerstrip.pipeline import Options
+
+
+@pytest.fixture(autouse=True)
+def eager_pool(monkeypatch):
+    """Worker processes start after the first batch whatever the input's size, so that
+    the tests of ``n_jobs`` exercise the pool (a real run keeps small jobs in-process)."""
+    monkeypatch.setattr(batch, "_POOL_STARTUP", 0.0)
+    monkeypatch.setattr(batch, "_WARMUP", 0.0)
 
 
 def fixture_texts() -> list[str]:
@@ -134,3 +143,43 @@ def test_batch_functions_validate_options(tiny_model):
 def test_non_text_item_is_a_type_error(tiny_model):
     with pytest.raises(TypeError, match="expected str or bytes"):
         list(clean_many(["fine", None], model=tiny_model))
+
+
+# ------------------------------------------------------------------ workers only when they pay off
+
+
+class _Spy:
+    """Stands in for joblib.Parallel and records that a pool was asked for."""
+
+    started: list = []
+
+    def __init__(self, *args, **kwargs):
+        _Spy.started.append(kwargs)
+        self._real = _REAL_PARALLEL(*args, **kwargs)
+
+    def __call__(self, tasks):
+        return self._real(tasks)
+
+
+_REAL_PARALLEL = joblib.Parallel
+
+
+def test_small_jobs_never_start_a_pool(tiny_model, monkeypatch):
+    """With the real costs, fifty short documents are labelled in-process: -j 2 cannot
+    be slower than -j 1 by a pool's start-up (0.6 s against 0.1 s before)."""
+    monkeypatch.setattr(batch, "_POOL_STARTUP", 1.0)
+    monkeypatch.setattr(batch, "_WARMUP", 0.5)
+    monkeypatch.setattr(joblib, "Parallel", _Spy)
+    _Spy.started.clear()
+    texts = fixture_texts() * 10
+    assert list(clean_many(texts, n_jobs=2, model=tiny_model)) == [clean(t, model=tiny_model) for t in texts]
+    assert _Spy.started == []
+
+
+def test_long_jobs_start_a_pool_after_measuring(tiny_model, monkeypatch):
+    monkeypatch.setattr(joblib, "Parallel", _Spy)
+    _Spy.started.clear()
+    texts = fixture_texts() * 4
+    got = list(clean_many(texts, n_jobs=2, batch_size=2, model=tiny_model))
+    assert got == [clean(t, model=tiny_model) for t in texts]
+    assert len(_Spy.started) == 1 and _Spy.started[0]["n_jobs"] == 2

@@ -35,6 +35,12 @@ def expected_output(data, model, **kwargs) -> str:
     return out + "\n" if out else ""
 
 
+def with_headers(outputs) -> str:
+    """Several documents on standard output: each after a ``==> NAME <==`` line, a blank
+    line between documents, as head(1) prints several files."""
+    return "\n".join(f"==> {name} <==\n{out}" for name, out in outputs)
+
+
 @pytest.fixture
 def tree(tmp_path):
     """An input tree: nested text files, an HTML page, an empty file."""
@@ -93,7 +99,8 @@ def test_several_files_in_argument_order(run, file_model, tmp_path, capsys):
         paths.append(str(p))
     assert run(list(reversed(paths)) + ["--threshold", "0.3"]) == 0
     out = capsys.readouterr().out
-    assert out == "".join(expected_output(t, file_model, threshold=0.3) for t in reversed(TEXTS))
+    assert out == with_headers([(p, expected_output(t, file_model, threshold=0.3))
+                                for p, t in zip(reversed(paths), reversed(TEXTS))])
 
 
 def test_stdin_dash(run, file_model, monkeypatch, capsys):
@@ -148,7 +155,8 @@ def test_directory_recursion_mirrors_paths(run, file_model, tree, tmp_path, caps
 def test_directory_to_stdout_in_sorted_order(run, file_model, tree, capsys):
     assert run([str(tree)]) == 0
     files = sorted(p for p in tree.rglob("*") if p.is_file())
-    assert capsys.readouterr().out == "".join(expected_output(p.read_bytes(), file_model) for p in files)
+    assert capsys.readouterr().out == with_headers([(str(p), expected_output(p.read_bytes(), file_model))
+                                                    for p in files])
 
 
 def test_output_file_for_one_input(run, file_model, tmp_path, capsys):
@@ -410,9 +418,13 @@ def test_model_option_gives_the_output_of_clean_with_that_model(model_file, tiny
     for threshold in ("0.5", "0.2"):
         assert main(["--model", str(model_file), "--threshold", threshold, *map(str, paths)]) == 0
         out, err = capsys.readouterr()
-        assert err == ""
-        assert out == "".join(expected_output(p.read_bytes(), tiny_model, threshold=float(threshold)) for p in paths)
+        outputs = [(str(p), expected_output(p.read_bytes(), tiny_model, threshold=float(threshold))) for p in paths]
+        assert out == with_headers(outputs)
         assert out.strip()
+        # the inputs that gave nothing (the tiny model finds no article in the page) are named
+        empty = [name for name, text in outputs if not text]
+        assert (err == "") == (not empty) and all(name in err for name in empty)
+        assert not empty or "no article found" in err
 
 
 def test_model_option_is_the_model_used(forced_files, tmp_path, capsys):
@@ -493,3 +505,69 @@ def test_damaged_model_file_subprocess_has_no_traceback(model_file, tmp_path, ki
     assert len(err.strip().splitlines()) == 1 and "cannot load the model" in err and "Traceback" not in err
     proc = run_module(bad, ["-"], input=EXAMPLE.encode("utf-8"))
     assert proc.returncode == 1 and proc.stdout == b"" and len(proc.stderr.decode().strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------------ inputs that are not what they claim
+
+
+def test_binary_file_is_reported_skipped_and_exit_1(run, file_model, tree, tmp_path, capsys):
+    (tree / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    out = tmp_path / "out"
+    assert run([str(tree), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "image.png" in err and "not text" in err and "Traceback" not in err
+    assert not (out / "image.png").exists() and not (out / "image.txt").exists()
+    assert (out / "top.txt").read_text(encoding="utf-8") == expected_output((tree / "top.txt").read_bytes(), file_model)
+
+
+def test_binary_stdin_is_refused(model_file):
+    proc = run_module(model_file, ["-"], input=bytes(range(256)) * 16)
+    assert proc.returncode == 1 and proc.stdout == b""
+    assert b"<stdin>" in proc.stderr and b"not text" in proc.stderr and b"Traceback" not in proc.stderr
+
+
+def test_output_file_with_several_inputs_is_a_usage_error(run, tmp_path, capsys):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(TEXTS[0]), b.write_text(TEXTS[1])
+    with pytest.raises(SystemExit) as exc:
+        run([str(a), str(b), "-o", str(tmp_path / "two.txt")])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage:" in err and "--jsonl" in err and "directory" in err
+    assert not (tmp_path / "two.txt").exists()
+    # ... a directory (existing, or named with a trailing slash) or --jsonl is fine
+    assert run([str(a), str(b), "-o", str(tmp_path / "two") + "/"]) == 0
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == ["a.txt", "b.txt"]
+    assert run([str(a), str(b), "--jsonl", "-o", str(tmp_path / "two.jsonl")]) == 0
+    assert len((tmp_path / "two.jsonl").read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_forced_html_format_on_text_says_so(run, tmp_path, capsys):
+    f = tmp_path / "story.txt"
+    f.write_text(EXAMPLE, encoding="utf-8")
+    assert run(["--format", "html", str(f)]) == 0
+    err = capsys.readouterr().err
+    assert "story.txt: read as HTML (--format html) but has no markup" in err and "--format auto" in err
+    assert run(["--format", "html", "-q", str(f)]) == 0     # -q: quiet
+    assert capsys.readouterr().err == ""
+
+
+def test_empty_directory_says_so_and_exits_1(run, tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run([str(empty)]) == 1
+    assert capsys.readouterr().err.strip() == f"boilerstrip: {empty}: no files in this directory"
+
+
+@pytest.mark.parametrize("to_file", [False, True])
+def test_progress_never_shares_the_terminal_with_output(run, bigdir, tmp_path, capsys, monkeypatch, to_file):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    args = [str(bigdir), "--threshold", "0.05"] + (["-o", str(tmp_path / "out")] if to_file else [])
+    assert run(args) == 0
+    out, err = capsys.readouterr()
+    if to_file:   # output in files: the bar is shown on the terminal, and ends its line
+        assert "150/150" in err and err.endswith("\n")
+    else:         # output on the terminal: no bar to run into it
+        assert "/150" not in err and "[" not in err
+        assert out.startswith("==> ")
