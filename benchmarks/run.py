@@ -106,6 +106,7 @@ def code_info() -> dict:
     info["model"] = peers.boilerstrip_model or "shipped"
     if model.exists():
         info["model_sha256"] = hashlib.sha256(model.read_bytes()).hexdigest()[:12]
+        info["model_bytes"] = model.stat().st_size
         info["model_mtime"] = datetime.datetime.fromtimestamp(model.stat().st_mtime).isoformat(timespec="seconds")
     return info
 
@@ -375,19 +376,24 @@ def child_scaling(text_file: str) -> dict:
 # Arguments: the text file, then the model file (none: the shipped model).
 LOAD_CODE = """
 import json, os, sys, time
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 os.sched_setaffinity(0, {0})
+m0 = rss()
 t0 = time.perf_counter()
 import boilerstrip
 t1 = time.perf_counter()
+m1 = rss()
 text = open(sys.argv[1], encoding="utf-8").read()
 model = sys.argv[2] if len(sys.argv) > 2 else None
 t2 = time.perf_counter()
 boilerstrip.clean(text, html=False, model=model)
 t3 = time.perf_counter()
+m3 = rss()
 boilerstrip.clean(text, html=False, model=model)
 t4 = time.perf_counter()
 print(json.dumps({"import": t1 - t0, "first_clean": t3 - t2, "to_first_clean": (t1 - t0) + (t3 - t2),
-                  "second_clean": t4 - t3}))
+                  "second_clean": t4 - t3, "rss_bare_mb": m0, "rss_imported_mb": m1, "rss_first_clean_mb": m3}))
 """
 
 
@@ -426,6 +432,38 @@ def child_batch(texts_file: str) -> dict:
         list(clean_many(texts, n_jobs=2, html=False, model=peers.boilerstrip_model))
         res[f"clean_many n_jobs=2 ({rep})"] = time.perf_counter() - t
     return res
+
+
+def child_jobs(texts_file: str) -> dict:
+    """Seconds of ``clean_many`` with one and two workers, and of the command line with
+    ``-j 1`` and ``-j 2`` on a directory of files, for a small and a larger input, each
+    in a fresh process (so every two-worker run pays for starting its workers)."""
+    texts = json.loads(Path(texts_file).read_text(encoding="utf-8"))
+    model_args = ["--model", peers.boilerstrip_model] if peers.boilerstrip_model else []
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (50, len(texts)):
+            sub = Path(tmp) / f"n{n}"
+            sub.mkdir()
+            for k, x in enumerate(texts[:n]):
+                (sub / f"doc{k:05d}.txt").write_text(x, encoding="utf-8")
+            for jobs in (1, 2):
+                code = ("import json, sys, time; from pathlib import Path; from boilerstrip.batch import clean_many; "
+                        "ts = [p.read_text(encoding='utf-8') for p in sorted(Path(sys.argv[1]).iterdir())]; "
+                        "t = time.perf_counter(); "
+                        f"list(clean_many(ts, n_jobs={jobs}, format='text', model=sys.argv[2] or None)); "
+                        "print(time.perf_counter() - t)")
+                proc = subprocess.run([sys.executable, "-c", code, str(sub), peers.boilerstrip_model or ""],
+                                      capture_output=True, text=True, cwd=ROOT, env=env, timeout=1800)
+                api = float(proc.stdout.split()[-1]) if proc.returncode == 0 else float("nan")
+                t = time.perf_counter()
+                proc = subprocess.run([sys.executable, "-m", "boilerstrip", "-q", "-j", str(jobs), *model_args,
+                                       str(sub), "-o", str(Path(tmp) / f"out{n}-{jobs}")],
+                                      capture_output=True, text=True, cwd=ROOT, env=env, timeout=1800)
+                cli = time.perf_counter() - t if proc.returncode == 0 else float("nan")
+                rows.append({"docs": n, "jobs": jobs, "clean_many_s": api, "cli_s": cli})
+    return {"rows": rows, "cores_allowed": sorted(os.sched_getaffinity(0))}
 
 
 # ------------------------------------------------------------------------------ stages
@@ -666,6 +704,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             res = child_memory(tool, sample)
         elif kind == "scaling":
             res = child_scaling(arg)
+        elif kind == "jobs":
+            res = child_jobs(arg)
         elif kind == "batch":
             res = child_batch(arg)
         else:
@@ -729,6 +769,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         batch_file = tmp / "batch.json"
         batch_file.write_text(json.dumps(batch_texts), encoding="utf-8")
         batch = _child(["--_child", "batch", str(batch_file)], {"BENCH_NO_PIN": "1"})
+        log("-j / n_jobs: one and two workers, small and large inputs (fresh processes on all cores)")
+        jobs_texts = [d["text"] for d in _round_robin(page_docs, "source", 200 if args.quick else 1400)]
+        jobs_file = tmp / "jobs.json"
+        jobs_file.write_text(json.dumps(jobs_texts), encoding="utf-8")
+        jobs = _child(["--_child", "jobs", str(jobs_file)], {"BENCH_NO_PIN": "1"}, timeout=3600)
 
         log("scaling (subprocess per size)")
         all_plain = [d for d in load_split(data, args.split) if d["kind"] in ("page", "clean")
@@ -750,7 +795,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     meta = machine_line(info)
     figs = plots.make_plots(page_reports, quality_sources(page_reports), _rate, out, meta)
 
-    load_med = {k: statistics.median(l[k] for l in loads if k in l) for k in ("import", "first_clean", "to_first_clean", "second_clean", "process_wall")} \
+    load_med = {k: statistics.median(l[k] for l in loads if k in l) for k in (
+        "import", "first_clean", "to_first_clean", "second_clean", "process_wall", "rss_bare_mb", "rss_imported_mb",
+        "rss_first_clean_mb")} \
         if all("import" in l for l in loads) else {"error": str(loads)[:300]}
     doc_notes = {n: note for n, (_, note) in _text_tools().items()}
     snip_langs = snippet_stats(next(iter(page_reports.values())))
@@ -803,6 +850,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{_f(load_med.get('to_first_clean'), 2)} s**; a second `clean()` of the same document takes "
           f"{_f(load_med.get('second_clean'), 3)} s; whole process (interpreter start to exit) {_f(load_med.get('process_wall'), 2)} s.", "",
           _batch_table(batch), "",
+          _jobs_table(jobs), "",
+          _footprint(load_med, info), "",
           "## boilerstrip: large inputs", "",
           "A plain-text document made by concatenating real test documents (multi-line) and the same text "
           "with all whitespace collapsed to one line, cut to each size; one fresh subprocess per row, "
@@ -819,7 +868,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "gold_pages_per_source": {s: next(iter(page_reports.values())).groups["source"][s].shingle_docs
                                   for s in quality_sources(page_reports)}
         | {"all": next(iter(page_reports.values())).overall.shingle_docs},
-        "memory": mem, "stages": stages, "model_load": loads, "batch": batch, "scaling": scaling,
+        "memory": mem, "stages": stages, "model_load": loads, "batch": batch, "jobs": jobs, "scaling": scaling,
     }
     (out / "results.json").write_text(json.dumps(result, indent=1, default=str), encoding="utf-8")
     log(f"wrote {out / 'results.md'}, results.json, {', '.join(f.name for f in figs.values())}")
@@ -851,3 +900,32 @@ def _batch_table(b: Mapping) -> str:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _jobs_table(j: Mapping) -> str:
+    if "rows" not in j:
+        return f"-j benchmark failed: {j.get('error', '')[:300]}"
+    out = ["Workers (`-j` / `n_jobs`): plain-text page documents as files, a fresh process per run (each "
+           f"two-worker run starts its workers), cores {j['cores_allowed']}.  Small jobs stay in one process, "
+           "so two workers are never much slower than one.", "",
+           "| documents | workers | `clean_many` s | speed-up | `python -m boilerstrip DIR -o OUT` s | speed-up |",
+           "|---:|---:|---:|---:|---:|---:|"]
+    base = {r["docs"]: r for r in j["rows"] if r["jobs"] == 1}
+    for r in j["rows"]:
+        b = base[r["docs"]]
+        out.append(f"| {r['docs']} | {r['jobs']} | {r['clean_many_s']:.2f} | {b['clean_many_s'] / r['clean_many_s']:.2f}x "
+                   f"| {r['cli_s']:.2f} | {b['cli_s'] / r['cli_s']:.2f}x |")
+    return "\n".join(out)
+
+
+def _footprint(load: Mapping, info: Mapping) -> str:
+    """What a user pays to have boilerstrip ready: resident memory of a fresh process and
+    the model file's size."""
+    size = info.get("model_bytes")
+    if "rss_bare_mb" not in load:
+        return "Footprint: not measured."
+    return (f"Footprint (fresh interpreter, median of 3): resident memory {load['rss_bare_mb']:.0f} MB bare, "
+            f"{load['rss_imported_mb']:.0f} MB after `import boilerstrip` (numpy, lxml), "
+            f"{load['rss_first_clean_mb']:.0f} MB after the first `clean()` (model loaded): **import and model "
+            f"add {load['rss_first_clean_mb'] - load['rss_bare_mb']:.0f} MB**; the model file is "
+            + (f"**{size / 1e6:.2f} MB** ({size:,} bytes)." if size else "of unknown size."))
