@@ -79,14 +79,19 @@ _BINARY_SHARE_LEGACY = 0.01    # of a sample no legacy encoding explains
 _BINARY_MIN = 4                # bytes: fewer is a stray, not a binary file
 _UTF16_SHARE = 0.20            # control-byte share above which only UTF-16/32 can be text
 _SAMPLE = 1 << 16              # bytes looked at for detection; the whole input is decoded
-# The legacy encodings browsers support (WHATWG Encoding Standard), as Python codecs:
-# a detector choosing among all of Python's code pages finds Urdu in "Grüße".
-_WEB_ENCODINGS = ("cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
-                  "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_5", "iso8859_6", "iso8859_7", "iso8859_8",
-                  "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16", "koi8_r", "koi8_u",
-                  "cp866", "cp874", "mac_roman", "mac_cyrillic", "cp932", "euc_jp", "iso2022_jp", "gb18030",
-                  "big5", "cp949")
+# The legacy encodings browsers support (WHATWG Encoding Standard, without the rare Mac
+# ones), as Python codecs, most used on the web first: a detector choosing among all of
+# Python's code pages finds Urdu in "Grüße", and short texts fit several code pages
+# equally well, so ties go to the more common one.
+_WEB_ENCODINGS = ("cp1252", "cp1251", "gb18030", "cp932", "cp949", "cp1250", "big5", "euc_jp", "iso8859_2",
+                  "cp1256", "cp1254", "cp1253", "cp1255", "cp874", "cp1257", "cp1258", "koi8_r", "koi8_u",
+                  "cp866", "iso8859_15", "iso8859_5", "iso8859_6", "iso8859_7", "iso8859_8", "iso8859_3",
+                  "iso8859_4", "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_16")
 _UTF16_32 = ("utf_16_le", "utf_16_be", "utf_32_le", "utf_32_be")
+_ISO2022_JP = (b"\x1b$B", b"\x1b$@", b"\x1b(J")   # its escapes: 7-bit bytes, so also valid UTF-8
+_CHAOS_TIE = 0.01              # mess ratios this close are a tie
+_COHERENCE_TIE = 0.02          # and so are language coherences
+_CHAOS_UNSURE = 0.10           # a best mess ratio above this is no reading at all
 
 
 def _binary_count(sample: bytes) -> int:
@@ -110,18 +115,41 @@ def _detect(data: bytes) -> str | None:
         cut = max(sample.rfind(b"\n"), sample.rfind(b"\r"))
         sample = sample[:cut + 1] if cut > _SAMPLE // 2 else sample
     candidates = _UTF16_32 if _binary_count(sample) > _UTF16_SHARE * len(sample) else _WEB_ENCODINGS
-    match = from_bytes(sample, cp_isolation=list(candidates)).best()
-    if match is None:
+    matches = list(from_bytes(sample, cp_isolation=list(candidates)))
+    if not matches:
         return None
-    return data.decode(match.encoding, errors="replace")
+    if min(m.chaos for m in matches) > _CHAOS_UNSURE and candidates is _WEB_ENCODINGS \
+            and not any(b in sample for b in b"\x81\x8d\x8f\x90\x9d"):
+        return _cp1252_lossless(data)   # no reading is clean: keep the most common code page
+    # The least messy readings, then the most like a language; among those left, the
+    # most common encoding (one that reads the bytes the same as another counts as both).
+    least = min(m.chaos for m in matches)
+    close = [m for m in matches if m.chaos <= least + _CHAOS_TIE]
+    most = max(m.coherence for m in close)
+    close = [m for m in close if m.coherence >= most - _COHERENCE_TIE]
+    rank = {name: k for k, name in enumerate(candidates)}
+    encoding = min((name for m in close for name in (m.encoding, *m.could_be_from_charset) if name in rank),
+                   key=rank.__getitem__, default=close[0].encoding)
+    return data.decode(encoding, errors="replace")
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """``data`` as UTF-8 with the few bad bytes replaced, when its valid non-ASCII
+    characters outnumber the bad bytes by far (a UTF-8 page with a stray byte, as a
+    browser reads it); legacy bytes are hardly ever valid UTF-8 sequences."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ch > "\x7f") - bad
+    return text if good >= max(2, 2 * bad) else None
 
 
 def decode(data: TextInput, detect: bool = True) -> str:
     """Return ``data`` as ``str``.
 
-    Order of trust: a byte-order mark, then UTF-8, then an HTML ``<meta charset>``
-    declaration, then a detector (charset-normalizer) choosing among the legacy
-    encodings browsers support, then a lossless cp1252/latin-1 fallback.  Bytes that
+    Order of trust: a byte-order mark, then UTF-8 (ISO-2022-JP when its escapes are
+    there), then an HTML ``<meta charset>`` declaration, then UTF-8 with a few bad bytes
+    replaced, then a detector (charset-normalizer) choosing among the legacy encodings
+    browsers support, then a lossless cp1252/latin-1 fallback.  Bytes that
     are no text at all (many control bytes that no encoding explains) raise
     :class:`BinaryInputError`.  ``detect=False`` skips the detector and the binary
     check (UTF-8, declaration, cp1252: a fixed rule, as the corpora builder needs).
@@ -149,12 +177,22 @@ def decode(data: TextInput, detect: bool = True) -> str:
     except UnicodeDecodeError:
         text = None
     sample = data[:_SAMPLE]
+    if text is not None and detect and any(e in sample for e in _ISO2022_JP):
+        try:
+            return data.decode("iso2022_jp")
+        except UnicodeDecodeError:
+            pass
     if text is not None and (not detect or not _is_binary(sample, _BINARY_SHARE_UTF8)):
         return text
     if text is None:
         declared = _declared(data)
         if declared is not None:
             return declared
+        if detect:
+            text = _mostly_utf8(data)
+            if text is not None and not _is_binary(sample, _BINARY_SHARE_UTF8):
+                return text
+            text = None
     if detect:
         detected = _detect(data)
         if detected is not None:

@@ -477,3 +477,14 @@ def test_model_argument_damaged_file(tmp_path):
     bad.write_bytes(b"not a model\n" * 10)
     with pytest.raises(ValueError, match="not a boilerstrip model"):
         clean("The council voted on Tuesday.", model=bad)
+
+
+def test_clean_refuses_binary_bytes_with_a_documented_value_error(tiny_model):
+    from boilerstrip import BinaryInputError
+
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+    for fn in (clean, classify):
+        with pytest.raises(BinaryInputError, match="not text"):
+            fn(png, model=tiny_model)
+    with pytest.raises(ValueError):
+        list(clean_many(["A line of text.", png], model=tiny_model))

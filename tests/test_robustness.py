@@ -589,7 +589,7 @@ def test_unreadable_file_reported_in_one_line_and_others_processed(run, file_mod
     dangling.symlink_to(tmp_path / "nowhere")
     assert run([str(unix_socket), str(dangling), str(good)]) == 1
     out, err = capsys.readouterr()
-    assert out == _expected(STORY, file_model)
+    assert out == f"==> {good} <==\n" + _expected(STORY, file_model)   # several inputs: headed, as head(1) does
     rows = err.strip().splitlines()
     assert len(rows) == 2 and "Traceback" not in err
     assert any("sock.txt" in r for r in rows) and any("dangling.txt" in r for r in rows)

@@ -338,3 +338,47 @@ def test_hard_wrap_runs_keep_list_items_apart():
     text = wrapped(PARAGRAPHS, 72) + "\n\n" + "\n".join(items)
     runs = hard_wrap_runs(split_lines(text))
     assert runs is not None and runs[-len(items):] == [1] * len(items)
+
+
+# ------------------------------------------------------------------ legacy encodings and binary data
+
+
+@pytest.mark.parametrize("text, codec", [
+    ("El niño de España comió piñas.", "cp1252"),               # short Western text: the common code page wins ties
+    ("Une cause célèbre.", "cp1252"),
+    ("Larry King’s marriage — it’s over, isn’t it?", "cp1252"),
+    ("Привет, как дела? Это тестовый текст на русском языке.", "cp1251"),
+    ("Привет, как дела? Это тестовый текст на русском языке.", "koi8_r"),
+    ("日本語のテキストです。東京は晴れています。", "shift_jis"),
+    ("日本語のテキストです。東京は晴れています。", "iso2022_jp"),   # 7-bit: valid UTF-8, told by its escapes
+    ("这是一个中文测试文本，今天天气很好。", "gb2312"),
+    ("這是一個中文測試文本，今天天氣很好。", "big5"),
+    ("이것은 한국어 테스트 텍스트입니다. 오늘 날씨가 좋습니다.", "euc_kr"),
+    ("Zażółć gęślą jaźń. To jest polski tekst testowy o pogodzie.", "cp1250"),
+    ("Hello world, this is a test of UTF-16 text without a BOM.", "utf-16-le"),
+])
+def test_decode_detects_legacy_encodings(text, codec):
+    assert decode(text.encode(codec)) == text
+
+
+def test_decode_reads_utf8_with_a_stray_byte_as_utf8():
+    """A UTF-8 page with one bad byte is read as a browser reads it, not as cp1252 mojibake."""
+    data = '<meta charset="utf-8"><p>Grüße aus Köln, schön.</p>'.encode() + b"\xa0"
+    assert decode(data) == '<meta charset="utf-8"><p>Grüße aus Köln, schön.</p>\ufffd'
+
+
+@pytest.mark.parametrize("data", [
+    b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8,      # an image's header and binary body
+    b"\x7fELF\x02\x01\x01" + b"\x00" * 200,             # an executable
+    b"\x1f\x8b\x08\x00" + bytes(range(256)),              # gzip
+    b"\x00" * 100,
+])
+def test_binary_data_is_refused_with_a_value_error(data):
+    with pytest.raises(BinaryInputError, match="not text"):
+        decode(data)
+    assert issubclass(BinaryInputError, ValueError)
+
+
+def test_a_few_nul_bytes_are_text():
+    assert decode(b"Hello\x00 world, a stray NUL in a line of text.") == "Hello\x00 world, a stray NUL in a line of text."
+    assert [line.text for line in split_lines(b"Hello\x00 world.\nSecond line.")] == ["Hello world.", "Second line."]
