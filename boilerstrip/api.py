@@ -29,7 +29,7 @@ __all__ = ["Line", "clean", "classify", "text_of"]
 
 
 def classify(text: TextInput, *, threshold: float = 0.5, include_title: bool = False, format: str = "auto",
-             html: Optional[bool] = None, model: ModelArg = None) -> list[Line]:
+             html: Optional[bool] = None, model: ModelArg = None, mode: str = "page") -> list[Line]:
     """Label every non-blank line of ``text`` (``str`` or ``bytes``, plain text or HTML).
 
     Use it to pick your own precision/recall trade-off or to see why a line went.
@@ -41,11 +41,11 @@ def classify(text: TextInput, *, threshold: float = 0.5, include_title: bool = F
     >>> all(0.0 <= l.score <= 1.0 for l in lines)
     True
     """
-    return label_batch([text], Options.of(threshold, include_title, format, html, model), as_text=False)[0]
+    return label_batch([text], Options.of(threshold, include_title, format, html, model, mode), as_text=False)[0]
 
 
 def clean(text: TextInput, *, threshold: float = 0.5, include_title: bool = False, format: str = "auto",
-          html: Optional[bool] = None, model: ModelArg = None) -> str:
+          html: Optional[bool] = None, model: ModelArg = None, mode: str = "page") -> str:
     """Return the article body of ``text``: its own lines, in order, boilerplate removed.
 
     ``text`` is ``str`` or ``bytes`` (decoded as UTF-8 with BOM detection, falling back
@@ -54,7 +54,10 @@ def clean(text: TextInput, *, threshold: float = 0.5, include_title: bool = Fals
     Paragraph breaks (blank lines) between kept lines are preserved.  A lower
     ``threshold`` keeps more; ``include_title=True`` also keeps the headline; ``model``
     is another model (a file path or a loaded model) instead of the shipped one.
-    Returns ``""`` when nothing is article.
+    ``mode="article"`` says the text is one article, perhaps with boilerplate before it
+    and other stories appended: the one contiguous run of lines with the most body
+    evidence is kept whole (the default, ``"page"``, decides every line on its own
+    evidence).  Returns ``""`` when nothing is article.
 
     >>> clean("")
     ''
@@ -63,4 +66,4 @@ def clean(text: TextInput, *, threshold: float = 0.5, include_title: bool = Fals
     ...
     TypeError: expected str or bytes, got NoneType
     """
-    return label_batch([text], Options.of(threshold, include_title, format, html, model), as_text=True)[0]
+    return label_batch([text], Options.of(threshold, include_title, format, html, model, mode), as_text=True)[0]

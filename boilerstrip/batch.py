@@ -84,22 +84,22 @@ def _label_batches(batches: Iterator[list[Any]], options: Options, as_text: bool
 
 def classify_many(texts: Iterable[TextInput], *, n_jobs: int = 1, batch_size: int = 32,
                   threshold: float = 0.5, include_title: bool = False, format: str = "auto",
-                  html: Optional[bool] = None, model: ModelArg = None) -> Iterator[list[Line]]:
+                  html: Optional[bool] = None, model: ModelArg = None, mode: str = "page") -> Iterator[list[Line]]:
     """Like :func:`boilerstrip.classify` for each text, lazily and in input order.
 
     ``n_jobs`` > 1 (or -1 for all cores) runs batches of ``batch_size`` texts in joblib
     worker processes.
     """
-    return label_many(texts, Options.of(threshold, include_title, format, html, model), False, n_jobs, batch_size)
+    return label_many(texts, Options.of(threshold, include_title, format, html, model, mode), False, n_jobs, batch_size)
 
 
 def clean_many(texts: Iterable[TextInput], *, n_jobs: int = 1, batch_size: int = 32,
                threshold: float = 0.5, include_title: bool = False, format: str = "auto",
-               html: Optional[bool] = None, model: ModelArg = None) -> Iterator[str]:
+               html: Optional[bool] = None, model: ModelArg = None, mode: str = "page") -> Iterator[str]:
     """Like :func:`boilerstrip.clean` for each text, lazily and in input order; the
     same output as ``[clean(t) for t in texts]``.
 
     >>> list(clean_many(["Home\\nNews", ""], format="text"))
     ['', '']
     """
-    return label_many(texts, Options.of(threshold, include_title, format, html, model), True, n_jobs, batch_size)
+    return label_many(texts, Options.of(threshold, include_title, format, html, model, mode), True, n_jobs, batch_size)

@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--include-title", action="store_true", help="keep the headline too")
     ap.add_argument("--format", choices=("auto", "text", "html"), default="auto",
                     help="input format (default: detect HTML)")
+    ap.add_argument("--mode", choices=("page", "article"), default="page",
+                    help="page: decide every line (default); article: the input is one article, perhaps with "
+                         "boilerplate before and other stories after it: keep its one best block whole")
     ap.add_argument("--model", metavar="FILE", help="model file to use instead of the shipped one")
     ap.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="worker processes (-1: all cores)")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -308,7 +311,7 @@ def _output_name(source: Source) -> Path:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
     try:   # the options are checked where the API checks them
-        options = Options(args.threshold, args.include_title, args.format, args.model)
+        options = Options(args.threshold, args.include_title, args.format, args.model, args.mode)
     except ValueError as exc:
         _parser().error(f"--{exc}")
     if args.jobs == 0:

@@ -18,7 +18,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["keep_mask"]
+__all__ = ["keep_mask", "block_mask"]
 
 _EPS = 1e-6
 
@@ -59,3 +59,28 @@ def keep_mask(p_keep: Sequence[float] | np.ndarray, threshold: float = 0.5,
     pos = np.where(fixed >= 0, np.arange(n), n)
     nearest = np.minimum.accumulate(pos[::-1])[::-1]
     return fixed[nearest] == 1
+
+
+def block_mask(p_keep: Sequence[float] | np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """Boolean keep-mask of the one contiguous run of lines with the most evidence of
+    being kept: the largest sum of log-odds over the threshold's (empty when no line is
+    above it).  For a text known to be one article, perhaps with boilerplate before it
+    and other stories after it: what lies inside the run stays, whatever its score.
+
+    >>> block_mask([0.1, 0.9, 0.3, 0.9, 0.1, 0.6], threshold=0.5).tolist()
+    [False, True, True, True, False, False]
+    >>> block_mask([0.1, 0.2]).tolist()
+    [False, False]
+    """
+    if not 0.0 < threshold < 1.0:
+        raise ValueError("threshold must be between 0 and 1 (exclusive)")
+    p = np.clip(np.asarray(p_keep, dtype=np.float64).reshape(-1), _EPS, 1 - _EPS)
+    mask = np.zeros(len(p), dtype=bool)
+    if not len(p):
+        return mask
+    cs = np.concatenate([[0.0], np.cumsum(_log_odds(p) - _log_odds(np.float64(threshold)))])
+    gains = cs[1:] - np.minimum.accumulate(cs[:-1])   # best run ending at each line
+    end = int(np.argmax(gains))
+    if gains[end] > 0:
+        mask[int(np.argmin(cs[:end + 1])):end + 1] = True
+    return mask

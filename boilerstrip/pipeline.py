@@ -19,17 +19,21 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
-from .decoding import keep_mask
+from .decoding import block_mask, keep_mask
 from .features import Document
 from .html import looks_like_html, render_html
 from .model import CLASSES, LineModel
 from .text import TextInput, TextLine, decode, hard_wrap_runs, join_lines, split_lines
 
-__all__ = ["Options", "Line", "FORMATS", "ModelArg", "read", "label_batch", "text_of", "resolve_model",
+__all__ = ["Options", "Line", "FORMATS", "MODES", "ModelArg", "read", "label_batch", "text_of", "resolve_model",
            "default_model"]
 
 #: Input formats: ``"auto"`` detects HTML, ``"text"`` and ``"html"`` force one reader.
 FORMATS = ("auto", "text", "html")
+#: What the input is: ``"page"`` (anything a scraper produced: every line decided on its
+#: evidence) or ``"article"`` (one article, perhaps with boilerplate before it and other
+#: stories after it: the one best contiguous run of lines is kept, whole).
+MODES = ("page", "article")
 #: A model: ``None`` (the shipped one), a :class:`LineModel`, a model file's path, or a
 #: fitted :class:`~boilerstrip.estimator.LineClassifier`.
 ModelArg = Union[None, LineModel, str, "os.PathLike[str]", Any]
@@ -41,7 +45,7 @@ class Options:
 
     ``threshold``: body probability above which a line is kept (a lower value keeps
     more); ``include_title``: keep the headline too; ``format``: one of :data:`FORMATS`;
-    ``model``: see :data:`ModelArg`.
+    ``model``: see :data:`ModelArg`; ``mode``: one of :data:`MODES`.
 
     >>> Options(threshold=1.5)
     Traceback (most recent call last):
@@ -53,6 +57,7 @@ class Options:
     include_title: bool = False
     format: str = "auto"
     model: ModelArg = None
+    mode: str = "page"
 
     def __post_init__(self) -> None:
         if isinstance(self.threshold, bool) or not isinstance(self.threshold, (int, float)) \
@@ -62,17 +67,19 @@ class Options:
             raise TypeError(f"include_title must be True or False, got {self.include_title!r}")
         if self.format not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {self.format!r}")
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
 
     @classmethod
     def of(cls, threshold: float = 0.5, include_title: bool = False, format: str = "auto",
-           html: Optional[bool] = None, model: ModelArg = None) -> "Options":
+           html: Optional[bool] = None, model: ModelArg = None, mode: str = "page") -> "Options":
         """Options from the public functions' keywords (``html=True/False`` is the same
         as ``format="html"/"text"``)."""
         if html is not None:
             if format != "auto":
                 raise ValueError("give either html= or format=, not both")
             format = "html" if html else "text"
-        return cls(threshold, include_title, format, model)
+        return cls(threshold, include_title, format, model, mode)
 
 
 @dataclass(frozen=True)
@@ -149,7 +156,8 @@ def _decide(lines: Sequence[TextLine], doc: Document, proba: np.ndarray, options
     :class:`Line` per text line.  Decisions are made per document line and given to
     each of the text lines it joins (``doc.runs``)."""
     p_keep = proba[:, 0] + (proba[:, 1] if options.include_title else 0.0)
-    kept = keep_mask(p_keep, options.threshold, transition)
+    kept = block_mask(p_keep, options.threshold) if options.mode == "article" else \
+        keep_mask(p_keep, options.threshold, transition)
     if doc.runs is not None:
         proba, kept = np.repeat(proba, doc.runs, axis=0), np.repeat(kept, doc.runs)
     if as_text:

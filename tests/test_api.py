@@ -488,3 +488,16 @@ def test_clean_refuses_binary_bytes_with_a_documented_value_error(tiny_model):
             fn(png, model=tiny_model)
     with pytest.raises(ValueError):
         list(clean_many(["A line of text.", png], model=tiny_model))
+
+
+def test_article_mode_keeps_one_block_and_is_the_best_run_of_the_scores(tiny_model):
+    from boilerstrip.decoding import block_mask
+
+    for text in sample_texts():
+        lines = classify(text, mode="article", model=tiny_model)
+        kept = [k for k, l in enumerate(lines) if l.kept]
+        assert kept == list(range(kept[0], kept[-1] + 1)) if kept else True      # one contiguous block
+        assert [l.kept for l in lines] == block_mask([l.score for l in lines]).tolist()
+        assert clean(text, mode="article", model=tiny_model) == text_of(lines)
+    with pytest.raises(ValueError, match="mode must be one of page, article"):
+        clean("x", mode="articles")

@@ -571,3 +571,13 @@ def test_progress_never_shares_the_terminal_with_output(run, bigdir, tmp_path, c
     else:         # output on the terminal: no bar to run into it
         assert "/150" not in err and "[" not in err
         assert out.startswith("==> ")
+
+
+def test_article_mode_option_is_the_api_mode(run, file_model, tmp_path, capsys):
+    f = tmp_path / "story.txt"
+    f.write_text(EXAMPLE, encoding="utf-8")
+    assert run(["--mode", "article", str(f)]) == 0
+    assert capsys.readouterr().out == expected_output(EXAMPLE, file_model, mode="article")
+    with pytest.raises(SystemExit) as exc:
+        main(["--mode", "story", str(f)])
+    assert exc.value.code == 2

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from boilerstrip.decoding import keep_mask
+from boilerstrip.decoding import block_mask, keep_mask
 
 probs = st.lists(st.floats(0.0, 1.0), min_size=0, max_size=40)
 thresholds = st.floats(0.01, 0.99)
@@ -161,3 +161,33 @@ def test_a_line_at_the_threshold_has_no_evidence_either_way():
         # After a kept line, a line at the threshold has no evidence either way: any
         # switching cost keeps it with its block.
         assert keep_mask([0.9, 0.25], 0.25, transition).tolist() == [True, transition > 0]
+
+
+# ------------------------------------------------------------------ block_mask (mode="article")
+
+def _best_block_brute(p, threshold):
+    s = np.log(p) - np.log1p(-np.asarray(p)) - np.log(threshold / (1 - threshold))
+    best, where = 0.0, None
+    for i in range(len(p)):
+        for j in range(i, len(p)):
+            if s[i:j + 1].sum() > best + 1e-12:
+                best, where = s[i:j + 1].sum(), (i, j)
+    mask = np.zeros(len(p), dtype=bool)
+    if where:
+        mask[where[0]:where[1] + 1] = True
+    return mask
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0.01, 0.99), max_size=30), st.floats(0.1, 0.9))
+def test_block_mask_is_the_best_contiguous_run(p, threshold):
+    got = block_mask(p, threshold)
+    assert got.tolist() == _best_block_brute(np.array(p), threshold).tolist()
+    kept = np.flatnonzero(got)
+    assert len(kept) == 0 or kept[-1] - kept[0] + 1 == len(kept)     # one run
+
+
+def test_block_mask_keeps_a_weak_paragraph_inside_the_article_and_drops_what_follows():
+    p = [0.05, 0.95, 0.9, 0.3, 0.92, 0.97, 0.1, 0.05, 0.6, 0.7, 0.1]
+    assert block_mask(p).tolist() == [False, True, True, True, True, True, False, False, False, False, False]
+    assert block_mask([]).tolist() == [] and not block_mask([0.2, 0.3]).any()
