@@ -898,10 +898,6 @@ def _batch_table(b: Mapping) -> str:
     return "\n".join(out)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def _jobs_table(j: Mapping) -> str:
     if "rows" not in j:
         return f"-j benchmark failed: {j.get('error', '')[:300]}"
@@ -929,3 +925,7 @@ def _footprint(load: Mapping, info: Mapping) -> str:
             f"{load['rss_first_clean_mb']:.0f} MB after the first `clean()` (model loaded): **import and model "
             f"add {load['rss_first_clean_mb'] - load['rss_bare_mb']:.0f} MB**; the model file is "
             + (f"**{size / 1e6:.2f} MB** ({size:,} bytes)." if size else "of unknown size."))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
