@@ -34,7 +34,7 @@ from typing import Callable, Iterable, Sequence
 
 from benchmarks.evaluate import GroupStats, _fmt, load_split, script_parser, shingle_counts, tokenize, write_markdown
 from boilerstrip import Line, classify
-from boilerstrip.pipeline import ModelArg, resolve_model
+from boilerstrip.pipeline import MODES, ModelArg, resolve_model
 from boilerstrip.text import split_lines
 
 __all__ = ["Page", "Built", "build", "pages_from_records", "clean_article", "menu_then_article", "appended_doc",
@@ -346,9 +346,9 @@ RATIO_NAMES = [ratio_bucket(0.1), ratio_bucket(0.7), ratio_bucket(1.5), ratio_bu
 LINE_NAMES = [lines_bucket(lo) for lo, _ in LINE_BUCKETS]
 
 
-def run(doc: Built, model: ModelArg = None) -> list[Line]:
+def run(doc: Built, model: ModelArg = None, mode: str = "page") -> list[Line]:
     """``classify`` on the document; checks it returned the constructed lines."""
-    lines = classify(doc.text, html=False, model=model)
+    lines = classify(doc.text, html=False, model=model, mode=mode)
     if [(l.text, l.index) for l in lines] != list(zip(doc.lines, doc.indices)):
         raise AssertionError(f"classify's lines are not the constructed ones ({doc.meta})")
     return lines
@@ -423,14 +423,15 @@ def _table(head: Sequence[str], rows: list[list[str]]) -> str:
 class Runner:
     """Runs documents through the model, caching the lone pages/articles."""
 
-    def __init__(self, model: ModelArg) -> None:
+    def __init__(self, model: ModelArg, mode: str = "page") -> None:
         self.model = model
+        self.mode = mode
         self.docs = 0
         self.cache: dict[tuple, Measure] = {}
 
     def __call__(self, doc: Built) -> Measure:
         self.docs += 1
-        return measure(doc, run(doc, self.model))
+        return measure(doc, run(doc, self.model, self.mode))
 
     def alone(self, key: tuple, make: Callable[[], Built]) -> Measure:
         if key not in self.cache:
@@ -571,6 +572,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = script_parser("python -m benchmarks.evidence", __doc__)
     ap.add_argument("--limit", type=int, default=1000, help="own pages per table (a seeded sample; 2d: documents)")
     ap.add_argument("--layout", choices=LAYOUTS, default="paragraphs")
+    ap.add_argument("--mode", choices=MODES, default="page", help="clean()'s mode (page: the default)")
     args = ap.parse_args(argv)
     try:
         model = resolve_model(args.model)
@@ -583,7 +585,7 @@ def main(argv: list[str] | None = None) -> int:
     order = list(pool)
     random.Random(0).shuffle(order)   # --limit takes a seeded sample of the own pages
     own = order[:args.limit]
-    runner = Runner(model)
+    runner = Runner(model, args.mode)
     lay = args.layout
     sections: list[str] = []
 
@@ -638,7 +640,7 @@ def main(argv: list[str] | None = None) -> int:
     header = [f"# Evidence or position: split `{args.split}`, documents made from its labelled pages", "",
               f"- command: `{command}`", f"- commit: `{_commit()}`", f"- model: {_model_line(args.model)}",
               f"- {len(pool)} labelled {args.split} pages of {len({p.site for p in pool})} sites, "
-              f"{len(own)} own pages per table, layout `{lay}`; {runner.docs} documents run in {seconds:.0f} s", "",
+              f"{len(own)} own pages per table, layout `{lay}`, mode `{args.mode}`; {runner.docs} documents run in {seconds:.0f} s", "",
               " ".join(__doc__.split("\n\n")[1].split()), ""]
     md = "\n".join(header) + "\n" + "\n".join(sections)
     print(md)
