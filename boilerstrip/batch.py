@@ -15,9 +15,9 @@ from __future__ import annotations
 import math
 import time
 from itertools import chain, islice
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Iterable, Iterator, Optional, Union
 
-from .pipeline import Line, ModelArg, Options, label_batch
+from .pipeline import Formatted, Line, ModelArg, Options, label_batch
 from .text import TextInput
 
 __all__ = ["classify_many", "clean_many", "label_many"]
@@ -29,7 +29,7 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def label_many(texts: Iterable[TextInput], options: Options, as_text: bool, n_jobs: int = 1,
+def label_many(texts: Iterable[Union[TextInput, Formatted]], options: Options, as_text: bool, n_jobs: int = 1,
                batch_size: int = 32) -> Iterator[Any]:
     """:func:`~boilerstrip.pipeline.label_batch` over batches of ``texts``, lazily and in
     input order, in ``n_jobs`` joblib worker processes (-1: all cores) when not 1.  The

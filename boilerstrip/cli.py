@@ -19,15 +19,16 @@ import tempfile
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, Optional, Sequence, Union
 
 from . import __version__
 from .batch import label_many
 from .html import looks_like_html
-from .pipeline import Line, Options, resolve_model, text_of
+from .pipeline import Formatted, Line, Options, resolve_model, text_of
 from .text import BinaryInputError, decode
 
 PROG = "boilerstrip"
+MARKDOWN_SUFFIXES = (".md", ".markdown")   # read as Markdown under --format auto
 
 
 @dataclass
@@ -56,8 +57,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="body probability above which a line is kept, strictly between 0 and 1 "
                          "(default 0.5; lower keeps more)")
     ap.add_argument("--include-title", action="store_true", help="keep the headline too")
-    ap.add_argument("--format", choices=("auto", "text", "html"), default="auto",
-                    help="input format (default: detect HTML)")
+    ap.add_argument("--format", choices=("auto", "text", "html", "markdown"), default="auto",
+                    help="input format (default: detect HTML, then Markdown; .md files are Markdown)")
     ap.add_argument("--mode", choices=("page", "article"), default="page",
                     help="page: decide every line (default); article: the input is one article, perhaps with "
                          "boilerplate before and other stories after it: keep its one best block whole")
@@ -226,7 +227,7 @@ def _run(args: argparse.Namespace, options: Options) -> int:
     pending: deque[tuple[Source, str]] = deque()
     failed = bool(errors)
 
-    def texts() -> Iterator[str]:
+    def texts() -> Iterator[Union[str, Formatted]]:
         nonlocal failed
         for source in sources:
             read_errors: list[str] = []
@@ -243,7 +244,9 @@ def _run(args: argparse.Namespace, options: Options) -> int:
                 progress.step()
                 continue
             pending.append((source, text))
-            yield text
+            markdown = options.format == "auto" and source.path is not None and \
+                source.path.suffix.lower() in MARKDOWN_SUFFIXES
+            yield Formatted(text, "markdown") if markdown else text
 
     colour = args.explain and to_stdout and sys.stdout.isatty()
     headers = to_stdout and not args.jsonl and len(sources) > 1

@@ -15,21 +15,23 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Optional, Sequence, Union
+from typing import Any, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
 
 from .decoding import block_mask, keep_mask
 from .features import Document
 from .html import looks_like_html, render_html
+from .markdown import looks_like_markdown, read_markdown
 from .model import CLASSES, LineModel
 from .text import TextInput, TextLine, decode, hard_wrap_runs, join_lines, split_lines
 
-__all__ = ["Options", "Line", "FORMATS", "MODES", "ModelArg", "read", "label_batch", "text_of", "resolve_model",
-           "default_model"]
+__all__ = ["Options", "Line", "Formatted", "FORMATS", "MODES", "ModelArg", "read", "label_batch", "text_of",
+           "resolve_model", "default_model"]
 
-#: Input formats: ``"auto"`` detects HTML, ``"text"`` and ``"html"`` force one reader.
-FORMATS = ("auto", "text", "html")
+#: Input formats: ``"auto"`` detects HTML, then Markdown; ``"text"``, ``"html"`` and
+#: ``"markdown"`` force one reader.
+FORMATS = ("auto", "text", "html", "markdown")
 #: What the input is: ``"page"`` (anything a scraper produced: every line decided on its
 #: evidence) or ``"article"`` (one article, perhaps with boilerplate before it and other
 #: stories after it: the one best contiguous run of lines is kept, whole).
@@ -82,6 +84,14 @@ class Options:
         return cls(threshold, include_title, format, model, mode)
 
 
+class Formatted(NamedTuple):
+    """An input with its own format, in place of :attr:`Options.format` (the command line
+    reads ``.md`` files as Markdown this way)."""
+
+    text: TextInput
+    format: str
+
+
 @dataclass(frozen=True)
 class Line:
     """One input line and the decision about it.
@@ -107,7 +117,9 @@ def read(text: TextInput, format: str = "auto") -> tuple[Document, list[TextLine
     """Stage 1: input to a :class:`Document` and the text lines it is made of.
 
     HTML goes through the lxml renderer, so that what the markup says about each line
-    becomes evidence.  Hard-wrapped plain text is scored a paragraph line at a time
+    becomes evidence; Markdown keeps its own lines, and the model sees each line's visible
+    text (no link targets, no markup) and what its syntax says (heading, list item, link
+    share, ...).  Hard-wrapped plain text is scored a paragraph line at a time
     (``Document.runs``); the text lines stay the input's own.
     """
     if format not in FORMATS:
@@ -117,6 +129,9 @@ def read(text: TextInput, format: str = "auto") -> tuple[Document, list[TextLine
         rendered = render_html(text)
         lines = [TextLine(line.text, i, line.para_break) for i, line in enumerate(rendered)]
         return Document.from_structured_lines(lines, [line.structure for line in rendered]), lines
+    if format == "markdown" or (format == "auto" and looks_like_markdown(text)):
+        md = read_markdown(text)
+        return Document.from_structured_lines(md.visible, md.structure), md.lines
     lines = split_lines(text)
     return Document.from_text_lines(lines, hard_wrap_runs(lines)), lines
 
@@ -169,10 +184,10 @@ def _decide(lines: Sequence[TextLine], doc: Document, proba: np.ndarray, options
             for line, p, k, lab in zip(lines, proba, kept.tolist(), labels.tolist())]
 
 
-def label_batch(texts: Sequence[TextInput], options: Options, as_text: bool) -> list:
+def label_batch(texts: Sequence[Union[TextInput, Formatted]], options: Options, as_text: bool) -> list:
     """Every stage for a batch of inputs, with one model call per pass: per input its
     cleaned text (``as_text``) or its list of :class:`Line`."""
-    docs = [read(t, options.format) for t in texts]
+    docs = [read(t.text, t.format) if isinstance(t, Formatted) else read(t, options.format) for t in texts]
     results: list = ["" if as_text else [] for _ in docs]
     nonempty = [k for k, (_, lines) in enumerate(docs) if lines]
     if not nonempty:

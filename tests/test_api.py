@@ -410,7 +410,7 @@ def test_options_include_title_accepts_numpy_bools():
     assert not Options(include_title=False).include_title
 
 
-@pytest.mark.parametrize("fmt", ["HTML", "pdf", "", None, "markdown", "txt"])
+@pytest.mark.parametrize("fmt", ["HTML", "pdf", "", None, "md", "txt"])
 def test_options_unknown_format(fmt):
     with pytest.raises(ValueError, match="format"):
         Options(format=fmt)
@@ -501,3 +501,39 @@ def test_article_mode_keeps_one_block_and_is_the_best_run_of_the_scores(tiny_mod
         assert clean(text, mode="article", model=tiny_model) == text_of(lines)
     with pytest.raises(ValueError, match="mode must be one of page, article"):
         clean("x", mode="articles")
+
+
+MARKDOWN_PAGE = """# [NewsDesk](/)
+
+* [World](/world)
+* [Business](/business)
+* [Sport](/sport)
+
+![NewsDesk logo](/img/logo.png)
+
+## Harbour ferry service to resume after six-week repair
+
+The island ferry that links **Port Alder** with the mainland will resume sailing on Monday after six weeks in dry dock, the [regional transport authority](/authority) said on Thursday.
+
+Engineers replaced both propeller shafts and the steering gear after a fault was found during a routine inspection in October.
+
+[Share on Facebook](https://facebook.com/share) | [Share on X](https://x.com/share)
+"""
+
+
+def test_markdown_in_markdown_out(tiny_model):
+    """Markdown is read for its structure, but what is returned are the input's own lines."""
+    lines = classify(MARKDOWN_PAGE, format="markdown", model=tiny_model)
+    assert [l.text for l in lines] == [l.text for l in split_lines(MARKDOWN_PAGE)]
+    out = clean(MARKDOWN_PAGE, format="markdown", threshold=0.01, model=tiny_model)
+    assert all(line in MARKDOWN_PAGE.splitlines() for line in out.splitlines() if line)
+    # auto detects it; as plain text the same lines get other scores (link targets and markup count there)
+    assert [l.score for l in classify(MARKDOWN_PAGE, model=tiny_model)] == [l.score for l in lines]
+    plain = [l.score for l in classify(MARKDOWN_PAGE, format="text", model=tiny_model)]
+    assert plain != [l.score for l in lines]
+
+
+def test_plain_text_with_a_dash_or_hash_line_is_not_read_as_markdown(tiny_model):
+    text = "Home | News\n\n# 1 story today\n\n- The council voted on Tuesday to expand the park by twelve acres.\n"
+    assert [l.score for l in classify(text, model=tiny_model)] == \
+        [l.score for l in classify(text, format="text", model=tiny_model)]

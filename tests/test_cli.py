@@ -581,3 +581,13 @@ def test_article_mode_option_is_the_api_mode(run, file_model, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--mode", "story", str(f)])
     assert exc.value.code == 2
+
+
+def test_md_files_are_markdown_under_auto(run, file_model, tmp_path, capsys):
+    md = "* [Home](/)\n* [World](/world)\n\n" + EXAMPLE
+    (tmp_path / "page.md").write_text(md, encoding="utf-8")
+    (tmp_path / "page.txt").write_text(md, encoding="utf-8")
+    assert run([str(tmp_path / "page.md")]) == 0
+    assert capsys.readouterr().out == expected_output(md, file_model, format="markdown")
+    assert run(["--format", "markdown", str(tmp_path / "page.txt")]) == 0
+    assert capsys.readouterr().out == expected_output(md, file_model, format="markdown")

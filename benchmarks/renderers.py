@@ -1,0 +1,259 @@
+"""Scrapers' renderings of HTML pages: how much of the article boilerstrip keeps from each.
+
+Real pipelines hand boilerstrip what their HTML converter made of a page: Markdown
+(html2text, markdownify), indented or bulleted text (inscriptis, resiliparse) or plain
+block text (html-text, BeautifulSoup ``get_text("\\n")``).  Each page of a split with a
+gold article (a seeded sample of ``--limit``) is rendered by each converter, and the
+rendering is scored with the token 4-gram shingle F1 of ``benchmarks.evaluate`` (title
+lines left out): ``clean`` is ``boilerstrip.clean(rendering, format="text")``; ``md
+reader`` reads the rendering with ``boilerstrip.markdown.read_markdown`` when
+``looks_like_markdown`` says it is Markdown (the share of renderings it says so of is
+``detected``) and is ``clean`` otherwise; ``keep all`` returns the rendering unchanged;
+``oracle`` keeps exactly the lines more than half of whose token 4-grams are in the gold
+(an estimate of the best any line choice can do on that rendering: a line holding the
+article and a sidebar side by side can only be kept or dropped whole).  Link targets
+``(url)``, image URLs and reference-link definitions' URLs are removed from every
+output before scoring, so that Markdown is not punished for its URLs.  ``no article``:
+pages where ``clean`` (or the ``md reader``) kept under 5 % of the article's shingles (recall < 0.05); docs/s:
+``clean`` calls per second (rendering time not counted).
+
+    python -m benchmarks.renderers [--split test] [--limit 120] [--data DIR] [--out FILE] [--model FILE]
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from benchmarks.evaluate import (
+    _drop_title_text,
+    _fmt,
+    _prf,
+    load_pages,
+    script_parser,
+    shingle_counts,
+    shingles,
+    tokenize,
+    write_markdown,
+)
+from benchmarks.evidence import _commit, _model_line
+from boilerstrip import clean
+from boilerstrip.decoding import keep_mask
+from boilerstrip.features import Document
+from boilerstrip.markdown import looks_like_markdown, read_markdown
+from boilerstrip.pipeline import resolve_model
+from boilerstrip.text import join_lines, split_lines
+
+# ------------------------------------------------------------------------ renderers
+
+
+def _html2text(html: str) -> str:
+    import html2text
+
+    h = html2text.HTML2Text()
+    h.body_width = 0
+    return h.handle(html)
+
+
+def _markdownify(html: str) -> str:
+    from markdownify import markdownify
+
+    return markdownify(html)
+
+
+def _inscriptis(html: str) -> str:
+    from inscriptis import get_text
+
+    return get_text(html)
+
+
+def _resiliparse(bullets: bool) -> Callable[[str], str]:
+    def render(html: str) -> str:
+        from resiliparse.extract.html2text import extract_plain_text
+        from resiliparse.parse.html import HTMLTree
+
+        return extract_plain_text(HTMLTree.parse(html), main_content=False, list_bullets=bullets)
+    return render
+
+
+def _html_text(html: str) -> str:
+    import html_text
+
+    return html_text.extract_text(html)
+
+
+def _bs4(html: str) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "lxml")
+    for el in soup(["script", "style", "noscript"]):
+        el.decompose()
+    return soup.get_text("\n")
+
+
+def _boilerstrip(html: str) -> str:
+    from boilerstrip.html import render_html, to_text
+
+    return to_text(render_html(html, "paragraphs"))
+
+
+#: name -> (what it is, HTML -> text)
+RENDERERS: dict[str, tuple[str, Callable[[str], str]]] = {
+    "html2text": ("Markdown, `body_width=0`", _html2text),
+    "markdownify": ("Markdown", _markdownify),
+    "inscriptis": ("text laid out as displayed (indented, tables side by side)", _inscriptis),
+    "resiliparse": ("`extract_plain_text(main_content=False, list_bullets=False)`", _resiliparse(False)),
+    "resiliparse, bullets": ("the same with `list_bullets=True` (its default): `•` items", _resiliparse(True)),
+    "html-text": ("`html_text.extract_text`", _html_text),
+    "bs4 get_text": ('BeautifulSoup `get_text("\\n")`, script/style removed', _bs4),
+    "boilerstrip render": ('`boilerstrip.html.render_html(..., "paragraphs")` (reference)', _boilerstrip),
+}
+
+# ------------------------------------------------------------------------ scoring
+
+# Markdown's URLs: inline link and image targets (escaped parens and one level of
+# parens inside), autolinks, and the URL of a reference definition.
+_TARGET = re.compile(r"\]\((?:<[^<>\n]*>|(?:\\.|[^\s()\\]|\((?:\\.|[^\s()\\])*\))*)(?:\s+\"[^\"\n]*\")?\s*\)")
+_AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:|www\.)[^<>\s]*>")
+_DEFINITION = re.compile(r"^( {0,3}\[[^\[\]\n]+\]:)[ \t]*\S+.*$", re.M)
+
+
+def drop_link_targets(text: str) -> str:
+    """``text`` without Markdown's URLs: ``[a](u)`` -> ``[a]``, ``![b](u)`` -> ``![b]``.
+
+    >>> drop_link_targets("[World](/world) ![logo](http://x/a_(1).png) <http://x> and\\n[1]: http://x/y")
+    '[World] ![logo]  and\\n[1]:'
+    """
+    text = _TARGET.sub("]", text)
+    text = _AUTOLINK.sub("", text)
+    return _DEFINITION.sub(r"\1", text)
+
+
+def oracle(text: str, gold: str) -> str:
+    """The lines of ``text`` most of whose token 4-grams are gold 4-grams (a line of
+    fewer than 4 tokens: whose token sequence is in the gold)."""
+    tokens = tokenize(gold)
+    grams = {n: set(shingles(tokens, n)) for n in (1, 2, 3, 4)}
+    lines = split_lines(text)
+    keep = []
+    for k, line in enumerate(lines):
+        own = tokenize(line.text)
+        if not own:
+            continue
+        mine = shingles(own, min(4, len(own)))
+        if 2 * sum(c for g, c in mine.items() if g in grams[len(g)]) > sum(mine.values()):
+            keep.append(k)
+    return join_lines(lines, keep)
+
+
+def markdown_clean(model) -> Callable[[str], str]:
+    """``clean`` that reads Markdown with ``read_markdown`` (when it is detected)."""
+    def run(text: str) -> str:
+        if not looks_like_markdown(text):
+            return clean(text, format="text", model=model)
+        md = read_markdown(text)
+        if not md.lines:
+            return ""
+        doc = Document.from_structured_lines(md.visible, md.structure)
+        proba = model.predict_proba([doc])[0]
+        return join_lines(md.lines, keep_mask(proba[:, 0], 0.5, model.transition).nonzero()[0].tolist())
+    return run
+
+
+@dataclass
+class Scores:
+    """Summed normalised shingle counts of one output kind."""
+
+    tp: float = 0.0
+    fp: float = 0.0
+    fn: float = 0.0
+
+    def add(self, output: str, gold: str, title: str) -> tuple[float, float, float]:
+        counts = shingle_counts(_drop_title_text(drop_link_targets(output), title), gold)
+        self.tp += counts[0]
+        self.fp += counts[1]
+        self.fn += counts[2]
+        return counts
+
+    def f1(self) -> str:
+        return _fmt(_prf(self.tp, self.fp, self.fn)[2])
+
+
+@dataclass
+class Row:
+    pages: int = 0
+    errors: int = 0
+    detected: int = 0
+    no_article: int = 0
+    no_article_md: int = 0
+    seconds: float = 0.0
+    render_seconds: float = 0.0
+    scores: dict[str, Scores] = field(default_factory=lambda: {k: Scores() for k in KINDS})
+
+
+KINDS = ("clean", "md reader", "keep all", "oracle")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    ap = script_parser("python -m benchmarks.renderers", __doc__)
+    ap.add_argument("--limit", type=int, default=120, help="pages (a seeded sample of those with gold)")
+    args = ap.parse_args(argv)
+    try:
+        model = resolve_model(args.model)
+    except (OSError, ValueError) as exc:
+        ap.error(f"the model does not load: {exc}")
+    pages = [p for p in load_pages(args.data, args.split) if (p.get("gold") or "").strip()]
+    random.Random(0).shuffle(pages)
+    pages = pages[:args.limit]
+    md_clean = markdown_clean(model)
+    rows = {name: Row() for name in RENDERERS}
+    t0 = time.perf_counter()
+    for page in pages:
+        gold, title = page["gold"], page.get("gold_title") or ""
+        for name, (_, render) in RENDERERS.items():
+            row = rows[name]
+            row.pages += 1
+            start = time.perf_counter()
+            try:
+                text = render(page["html"])
+            except Exception:   # a converter that fails on a page: scored as empty output
+                row.errors += 1
+                text = ""
+            row.render_seconds += time.perf_counter() - start
+            start = time.perf_counter()
+            out = clean(text, format="text", model=model)
+            row.seconds += time.perf_counter() - start
+            tp, _, fn = row.scores["clean"].add(out, gold, title)
+            row.no_article += tp + fn > 0 and tp / (tp + fn) < 0.05
+            row.detected += looks_like_markdown(text)
+            tp, _, fn = row.scores["md reader"].add(md_clean(text), gold, title)
+            row.no_article_md += tp + fn > 0 and tp / (tp + fn) < 0.05
+            row.scores["keep all"].add(text, gold, title)
+            row.scores["oracle"].add(oracle(drop_link_targets(text), gold), gold, title)
+    seconds = time.perf_counter() - t0
+    table = ["| renderer | what | pages | detected as Markdown | F1 clean | F1 md reader | F1 keep all | F1 oracle "
+             "| no article (clean) | no article (md reader) | errors | docs/s (clean) | docs/s (render) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, (what, _) in RENDERERS.items():
+        r = rows[name]
+        table.append(f"| {name} | {what} | {r.pages} | {r.detected} | "
+                     + " | ".join(r.scores[k].f1() for k in KINDS)
+                     + f" | {r.no_article} | {r.no_article_md} | {r.errors} | {r.pages / max(r.seconds, 1e-9):.1f} "
+                       f"| {r.pages / max(r.render_seconds, 1e-9):.1f} |")
+    command = " ".join(["python -m benchmarks.renderers", *argv])
+    md = "\n".join([f"# Converters' renderings: split `{args.split}`, {len(pages)} pages with a gold article", "",
+                    f"- command: `{command}`", f"- commit: `{_commit()}`", f"- model: {_model_line(args.model)}",
+                    f"- {len(pages)} pages (seeded sample), {len(RENDERERS)} renderers, {seconds:.0f} s", "",
+                    " ".join(__doc__.split("\n\n")[1].split()), "", *table, ""])
+    print(md)
+    write_markdown(md, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
