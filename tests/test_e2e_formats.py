@@ -1,0 +1,43 @@
+"""End to end with the shipped model on renderings other than plain block lines: a
+Markdown page (as html2text and markdownify write them) and an inscriptis-style indented
+page with `*` list items.  The pages are hand-written for these tests (in none of the
+corpora): a menu that is a bullet list, an article with its own bulleted list, share links,
+a logo image and a "Related" link list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from boilerstrip import classify, clean
+
+FORMATS = Path(__file__).parent / "fixtures" / "formats"
+ARTICLE = ("The island ferry that links Port Alder", "Engineers replaced both propeller shafts",
+           "The authority said the repairs cost", "a new timetable with an extra early sailing",
+           "free parking at the mainland terminal", "a refund scheme for commuters",
+           '"We know how hard the last few weeks')
+
+
+@pytest.mark.parametrize("name, fmt", [("harbour.md", "auto"), ("harbour.md", "markdown"),
+                                       ("harbour-inscriptis.txt", "auto")])
+def test_menu_list_dropped_article_list_kept(default_model, name, fmt):
+    text = (FORMATS / name).read_text(encoding="utf-8")
+    lines = classify(text, format=fmt, model=default_model)
+    kept = [l.text.strip() for l in lines if l.kept]
+    # the article, its own bulleted list included, whole and in order
+    assert [next(k for k, t in enumerate(kept) if a in t) for a in ARTICLE] == sorted(
+        next(k for k, t in enumerate(kept) if a in t) for a in ARTICLE)
+    assert len(kept) == len(ARTICLE)
+    # the menu (a bullet list of links), the logo, share links and the Related list are dropped
+    for junk in ("Home", "Subscribe", "logo", "Share on", "Related", "Ferry fares to rise", "©"):
+        assert not any(junk in t for t in kept), junk
+    # Markdown in, Markdown out: the kept lines are the input's own
+    assert all(line in text.splitlines() for line in clean(text, format=fmt, model=default_model).splitlines())
+
+
+def test_markdown_link_and_image_lines_score_low(default_model):
+    text = (FORMATS / "harbour.md").read_text(encoding="utf-8")
+    for line in classify(text, model=default_model):
+        if line.text.startswith(("* [", "[![", "[Share")):
+            assert line.score < 0.3, line.text
