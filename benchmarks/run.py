@@ -770,7 +770,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         batch_file.write_text(json.dumps(batch_texts), encoding="utf-8")
         batch = _child(["--_child", "batch", str(batch_file)], {"BENCH_NO_PIN": "1"})
         log("-j / n_jobs: one and two workers, small and large inputs (fresh processes on all cores)")
-        jobs_texts = [d["text"] for d in _round_robin(page_docs, "source", 200 if args.quick else 1400)]
+        # the split's page documents, repeated up to the larger size (the split has a few hundred)
+        jobs_pool = [d["text"] for d in _round_robin(page_docs, "source", len(page_docs))]
+        jobs_texts = (jobs_pool * (1 + 1400 // max(1, len(jobs_pool))))[:200 if args.quick else 1400]
         jobs_file = tmp / "jobs.json"
         jobs_file.write_text(json.dumps(jobs_texts), encoding="utf-8")
         jobs = _child(["--_child", "jobs", str(jobs_file)], {"BENCH_NO_PIN": "1"}, timeout=3600)
@@ -901,7 +903,8 @@ def _batch_table(b: Mapping) -> str:
 def _jobs_table(j: Mapping) -> str:
     if "rows" not in j:
         return f"-j benchmark failed: {j.get('error', '')[:300]}"
-    out = ["Workers (`-j` / `n_jobs`): plain-text page documents as files, a fresh process per run (each "
+    out = ["Workers (`-j` / `n_jobs`): the split's plain-text page documents (repeated up to the larger size) as "
+           "files, a fresh process per run (each "
            f"two-worker run starts its workers), cores {j['cores_allowed']}.  Small jobs stay in one process, "
            "so two workers are never much slower than one.", "",
            "| documents | workers | `clean_many` s | speed-up | `python -m boilerstrip DIR -o OUT` s | speed-up |",
