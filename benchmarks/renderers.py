@@ -5,16 +5,16 @@ Real pipelines hand boilerstrip what their HTML converter made of a page: Markdo
 block text (html-text, BeautifulSoup ``get_text("\\n")``).  Each page of a split with a
 gold article (a seeded sample of ``--limit``) is rendered by each converter, and the
 rendering is scored with the token 4-gram shingle F1 of ``benchmarks.evaluate`` (title
-lines left out): ``clean`` is ``boilerstrip.clean(rendering, format="text")``; ``md
-reader`` reads the rendering with ``boilerstrip.markdown.read_markdown`` when
-``looks_like_markdown`` says it is Markdown (the share of renderings it says so of is
-``detected``) and is ``clean`` otherwise; ``keep all`` returns the rendering unchanged;
+lines left out): ``as text`` is ``boilerstrip.clean(rendering, format="text")``; ``clean``
+is ``boilerstrip.clean(rendering)``, which reads the rendering as Markdown when
+``looks_like_markdown`` says it is (the renderings it says so of are ``detected``);
+``keep all`` returns the rendering unchanged;
 ``oracle`` keeps exactly the lines more than half of whose token 4-grams are in the gold
 (an estimate of the best any line choice can do on that rendering: a line holding the
 article and a sidebar side by side can only be kept or dropped whole).  Link targets
 ``(url)``, image URLs and reference-link definitions' URLs are removed from every
 output before scoring, so that Markdown is not punished for its URLs.  ``no article``:
-pages where ``clean`` (or the ``md reader``) kept under 5 % of the article's shingles (recall < 0.05); docs/s:
+pages where ``as text`` or ``clean`` kept under 5 % of the article's shingles (recall < 0.05); docs/s:
 ``clean`` calls per second (rendering time not counted).
 
     python -m benchmarks.renderers [--split test] [--limit 120] [--data DIR] [--out FILE] [--model FILE]
@@ -42,9 +42,7 @@ from benchmarks.evaluate import (
 )
 from benchmarks.evidence import _commit, _model_line
 from boilerstrip import clean
-from boilerstrip.decoding import keep_mask
-from boilerstrip.features import Document
-from boilerstrip.markdown import looks_like_markdown, read_markdown
+from boilerstrip.markdown import looks_like_markdown
 from boilerstrip.pipeline import resolve_model
 from boilerstrip.text import join_lines, split_lines
 
@@ -150,20 +148,6 @@ def oracle(text: str, gold: str) -> str:
     return join_lines(lines, keep)
 
 
-def markdown_clean(model) -> Callable[[str], str]:
-    """``clean`` that reads Markdown with ``read_markdown`` (when it is detected)."""
-    def run(text: str) -> str:
-        if not looks_like_markdown(text):
-            return clean(text, format="text", model=model)
-        md = read_markdown(text)
-        if not md.lines:
-            return ""
-        doc = Document.from_structured_lines(md.visible, md.structure)
-        proba = model.predict_proba([doc])[0]
-        return join_lines(md.lines, keep_mask(proba[:, 0], 0.5, model.transition).nonzero()[0].tolist())
-    return run
-
-
 @dataclass
 class Scores:
     """Summed normalised shingle counts of one output kind."""
@@ -188,14 +172,14 @@ class Row:
     pages: int = 0
     errors: int = 0
     detected: int = 0
+    no_article_text: int = 0
     no_article: int = 0
-    no_article_md: int = 0
     seconds: float = 0.0
     render_seconds: float = 0.0
     scores: dict[str, Scores] = field(default_factory=lambda: {k: Scores() for k in KINDS})
 
 
-KINDS = ("clean", "md reader", "keep all", "oracle")
+KINDS = ("as text", "clean", "keep all", "oracle")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -210,7 +194,6 @@ def main(argv: list[str] | None = None) -> int:
     pages = [p for p in load_pages(args.data, args.split) if (p.get("gold") or "").strip()]
     random.Random(0).shuffle(pages)
     pages = pages[:args.limit]
-    md_clean = markdown_clean(model)
     rows = {name: Row() for name in RENDERERS}
     t0 = time.perf_counter()
     for page in pages:
@@ -225,25 +208,25 @@ def main(argv: list[str] | None = None) -> int:
                 row.errors += 1
                 text = ""
             row.render_seconds += time.perf_counter() - start
+            tp, _, fn = row.scores["as text"].add(clean(text, format="text", model=model), gold, title)
+            row.no_article_text += tp + fn > 0 and tp / (tp + fn) < 0.05
             start = time.perf_counter()
-            out = clean(text, format="text", model=model)
+            out = clean(text, model=model)
             row.seconds += time.perf_counter() - start
             tp, _, fn = row.scores["clean"].add(out, gold, title)
             row.no_article += tp + fn > 0 and tp / (tp + fn) < 0.05
             row.detected += looks_like_markdown(text)
-            tp, _, fn = row.scores["md reader"].add(md_clean(text), gold, title)
-            row.no_article_md += tp + fn > 0 and tp / (tp + fn) < 0.05
             row.scores["keep all"].add(text, gold, title)
             row.scores["oracle"].add(oracle(drop_link_targets(text), gold), gold, title)
     seconds = time.perf_counter() - t0
-    table = ["| renderer | what | pages | detected as Markdown | F1 clean | F1 md reader | F1 keep all | F1 oracle "
-             "| no article (clean) | no article (md reader) | errors | docs/s (clean) | docs/s (render) |",
+    table = ["| renderer | what | pages | detected as Markdown | F1 read as plain text | F1 clean() | F1 keep all | F1 oracle "
+             "| no article (as text) | no article (clean) | errors | docs/s (clean) | docs/s (render) |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, (what, _) in RENDERERS.items():
         r = rows[name]
         table.append(f"| {name} | {what} | {r.pages} | {r.detected} | "
                      + " | ".join(r.scores[k].f1() for k in KINDS)
-                     + f" | {r.no_article} | {r.no_article_md} | {r.errors} | {r.pages / max(r.seconds, 1e-9):.1f} "
+                     + f" | {r.no_article_text} | {r.no_article} | {r.errors} | {r.pages / max(r.seconds, 1e-9):.1f} "
                        f"| {r.pages / max(r.render_seconds, 1e-9):.1f} |")
     command = " ".join(["python -m benchmarks.renderers", *argv])
     md = "\n".join([f"# Converters' renderings: split `{args.split}`, {len(pages)} pages with a gold article", "",
