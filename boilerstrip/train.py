@@ -48,13 +48,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # on after a boilerplate block) do not outweigh them (another story follows one).
 # Fragments (a few lines cut from a page) weigh double as well: they are short, so even
 # at double weight they are under 2 % of the training lines.
-# Brief (a short article, then longer stories) and cut-off documents (a page that stops in
-# its article) weigh double too: they are what breaks the shortcuts of position and length.
-KIND_WEIGHT = {"page": 1.0, "aggregator": 2.0, "clean": 2.0, "interrupted": 2.0, "fragment": 2.0, "brief": 2.0,
-               "cutoff": 2.0}
+KIND_WEIGHT = {"page": 1.0, "aggregator": 2.0, "clean": 2.0, "interrupted": 2.0, "fragment": 2.0}
 # The decoding cost is chosen on whole documents: a fragment of 1-6 lines would count
 # as much as a page in the per-document mean, and one of boilerplate only scores 0 or 1.
-TRANSITION_KINDS = ("page", "aggregator", "clean", "interrupted", "brief", "cutoff")
+TRANSITION_KINDS = ("page", "aggregator", "clean", "interrupted")
 TRANSITIONS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)
 TRANSITION_TIE = 5e-4
 PROBES = ("aggregator.txt", "probe.html")

@@ -12,11 +12,6 @@ and then with the lines around them), as scrapers hand over excerpts, briefs and
 fragments: short inputs whose document context is thin, where a whole-page model would
 otherwise drop a lone paragraph of article.
 
-Brief documents are aggregator documents whose own article is only its first 1-4
-paragraphs, followed by longer stories (often on a related topic), and cut-off documents
-are pages that stop inside or at the end of their article: together they take away the
-shortcuts "the longest block is the article" and "the end of a text is footer".
-
 Interrupted documents are the converse: one whole article with a few boilerplate,
 related-article or comment lines of other pages inserted between its paragraphs, as
 inline "Related"/promotion blocks are on real pages.  The article carries on after
@@ -31,8 +26,8 @@ import zlib
 
 from ..text import split_lines
 
-__all__ = ["assemble", "aggregator_doc", "clean_doc", "cutoff_doc", "fragment_doc", "FRAGMENT_VARIANTS",
-           "interrupted_doc", "BOILER_POOL_LABELS"]
+__all__ = ["assemble", "aggregator_doc", "clean_doc", "fragment_doc", "FRAGMENT_VARIANTS", "interrupted_doc",
+           "BOILER_POOL_LABELS"]
 
 BOILER_POOL_LABELS = ("boilerplate", "related", "comments")
 
@@ -61,45 +56,14 @@ def _rng(seed: int, key: str) -> random.Random:
     return random.Random(seed * 1_000_003 + zlib.crc32(key.encode()))
 
 
-def _body_chars(page: dict, style: str) -> int:
-    return sum(len(t) for t, lab, _ in page["styles"][style] if lab == "body")
-
-
-def _appended(rng: random.Random, page: dict, others: list[dict], related: list[dict], style: str,
-              brief_chars: int) -> list[dict]:
-    """The 1-3 other articles to append: random ones from other sites, or (when
-    ``related`` is given, half the time) ones on a related topic; after a brief own
-    article (``brief_chars`` > 0), articles that are together 2-10 times longer."""
-    candidates = [o for o in (related if related and rng.random() < 0.5 else others) if o["site"] != page["site"]]
-    if brief_chars:
-        long_enough = [o for o in candidates if _body_chars(o, style) >= brief_chars]
-        candidates = long_enough or candidates
-    picked = rng.sample(candidates, min(len(candidates), rng.randint(1, 3)))
-    if brief_chars:
-        while len(picked) > 1 and sum(_body_chars(o, style) for o in picked) > 10 * brief_chars:
-            picked.pop()
-    return picked
-
-
 def aggregator_doc(page: dict, others: list[dict], pool: list[str], short_pool: list[str],
-                   styles: tuple, seed: int = 0, related: list[dict] | None = None,
-                   brief: bool = False) -> tuple[str, str, list[str]]:
+                   styles: tuple, seed: int = 0) -> tuple[str, str, list[str]]:
     """One aggregator document for ``page``; ``others`` are labelled pages of the same
-    split (dicts with site, title, and per-style (text, label, para_break) lines), and
-    ``related`` the ones closest to it in topic.  A ``brief`` document keeps only the
-    first 1-4 paragraphs of the page's article (a news brief, a paywall teaser) and
-    appends longer stories, so that length never tells which story is the page's own."""
+    split (dicts with site, title, and per-style (text, label, para_break) lines)."""
     rng = _rng(seed, page["page"])
     style = rng.choice(styles)
     lines = page["styles"][style]
     keep = [i for i, (_, lab, _) in enumerate(lines) if lab in ("title", "body")]
-    if brief:
-        own = [i for i in keep if lines[i][1] == "body"]
-        starts = [i for k, i in enumerate(own) if k == 0 or lines[i][2]] + [own[-1] + 1]
-        if len(starts) <= 2:   # a rendering without paragraph breaks: a line is a paragraph
-            starts = own + [own[-1] + 1]
-        paragraphs = rng.randint(1, min(4, len(starts) - 1))
-        keep = [i for i in keep if i < starts[paragraphs]]
     first = keep[0]
     lead = []
     if rng.random() < 0.4:
@@ -114,36 +78,19 @@ def aggregator_doc(page: dict, others: list[dict], pool: list[str], short_pool: 
     if rng.random() < 0.75:
         blocks.append([(t, "boilerplate", False) for t in rng.sample(pool, min(len(pool), rng.randint(1, 8)))])
     with_source = rng.random() < 0.7
-    with_head = rng.random() < 0.85
-    brief_chars = 2 * sum(len(lines[i][0]) for i in keep if lines[i][1] == "body") if brief else 0
-    for other in _appended(rng, page, others, related or [], style, brief_chars):
+    candidates = [o for o in others if o["site"] != page["site"]]
+    for other in rng.sample(candidates, min(len(candidates), rng.randint(1, 3))):
         olines = other["styles"][style]
         body = [(t, "boilerplate", p) for t, lab, p in olines if lab == "body"]
         head = other["title"] or next((t for t, lab, _ in olines if lab == "title"), "")
         block = []
-        if with_head and head and split_lines(head):
+        if head and split_lines(head):
             block.append((" ".join(head.split()), "boilerplate", True))
         if short_pool and with_source:
             block.append((rng.choice(short_pool), "boilerplate", False))
         blocks.append(block + body)
     text, labels = assemble(blocks, style)
     return style, text, labels
-
-
-def cutoff_doc(page: dict, styles: tuple, seed: int = 0) -> tuple[str, list[int]] | None:
-    """A page that stops inside or right at the end of its article: a scrape cut off, or
-    a page whose footer was stripped (no footer, nothing appended), so that the last
-    lines of a text are article as often as footer.  Returns the style and the page's
-    line numbers to keep (its own boilerplate before the cut stays), or None when the
-    article is too short to cut."""
-    rng = _rng(seed + 3, page["page"])
-    style = rng.choice(styles)
-    lines = page["styles"][style]
-    body = [i for i, (_, lab, _) in enumerate(lines) if lab == "body"]
-    if len(body) < 3:
-        return None
-    end = body[-1] if rng.random() < 0.5 else rng.choice(body[1:-1])
-    return style, list(range(end + 1))
 
 
 def _article(title: str, gold: str) -> tuple[list, list]:

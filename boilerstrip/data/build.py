@@ -19,15 +19,7 @@ from joblib import Parallel, delayed
 
 from ..html import STYLES, render_html, to_text
 from ..text import split_lines
-from .aggregate import (
-    BOILER_POOL_LABELS,
-    FRAGMENT_VARIANTS,
-    aggregator_doc,
-    clean_doc,
-    cutoff_doc,
-    fragment_doc,
-    interrupted_doc,
-)
+from .aggregate import BOILER_POOL_LABELS, FRAGMENT_VARIANTS, aggregator_doc, clean_doc, fragment_doc, interrupted_doc
 from .align import align_lines
 from .corpora import SOURCES, archive_path, l3s_mark, read_all, sha256
 from .splits import SPLITS, assign_splits
@@ -149,7 +141,6 @@ def build(corpora: Path, out: Path, limit: int | None = None, n_jobs: int = 2,
         pool = sorted({t for o in others for ls in o["styles"].values() for t, lab, _ in ls
                        if lab in BOILER_POOL_LABELS and 1 <= len(t) <= 200})
         short_pool = [t for t in pool if len(t.split()) <= 6 and len(t) <= 60]
-        related = _related(others)
         pw = _JsonlGz(out / f"{split}-pages.jsonl.gz")
         dw = _JsonlGz(out / f"{split}.jsonl.gz")
         for p in sp:
@@ -165,25 +156,9 @@ def build(corpora: Path, out: Path, limit: int | None = None, n_jobs: int = 2,
                     extra = {"dom": r["dom"]} if style == "paragraphs" else None
                     docs.append(_doc(p, "page", style, to_text_lines(lines), [lab for _, lab, _ in lines], extra))
                 mine = next(o for o in others if o["page"] == p.page_id)
-                near = [others[k] for k in related[p.page_id]]
                 for variant in range(AGGREGATORS_PER_PAGE):
-                    # the second variant half the time appends stories on a related topic
-                    style, text, labels = aggregator_doc(mine, others, pool, short_pool, STYLES, SEED + variant,
-                                                         related=near if variant else None)
+                    style, text, labels = aggregator_doc(mine, others, pool, short_pool, STYLES, SEED + variant)
                     docs.append(_doc(p, "aggregator", style, text, labels, variant=variant))
-                style, text, labels = aggregator_doc(mine, others, pool, short_pool, STYLES, SEED + 7,
-                                                     related=near, brief=True)
-                docs.append(_doc(p, "brief", style, text, labels, {"gold": _body_text(text, labels)}))
-                cut = cutoff_doc(mine, STYLES, SEED)
-                if cut is not None:
-                    style, keep = cut
-                    cut_lines = [r["styles"][style][i] for i in keep]
-                    labels = [lab for _, lab, _ in cut_lines]
-                    text = to_text_lines(cut_lines)
-                    extra = {"gold": _body_text(text, labels)}
-                    if style == "paragraphs":
-                        extra["dom"] = [r["dom"][i] for i in keep]
-                    docs.append(_doc(p, "cutoff", style, text, labels, extra))
                 lines = r["styles"]["paragraphs"]
                 for variant in range(FRAGMENT_VARIANTS):
                     picked = fragment_doc(lines, p.page_id, variant, SEED)
@@ -247,38 +222,6 @@ def build(corpora: Path, out: Path, limit: int | None = None, n_jobs: int = 2,
         Path(manifest_path).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     log(f"built in {time.time() - t0:.0f}s")
     return manifest
-
-
-def _body_text(text: str, labels: list[str]) -> str:
-    """The gold of a document assembled here: its body lines, a paragraph apart."""
-    return "\n\n".join(line.text for line, lab in zip(split_lines(text), labels) if lab == "body")
-
-
-RELATED_PER_PAGE = 10
-
-
-def _related(others: list[dict]) -> dict[str, list[int]]:
-    """For each page, the ``RELATED_PER_PAGE`` pages of other sites closest to it in topic
-    (TF-IDF cosine of their body words; words on more than a third of the pages are left
-    out, whatever the language)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    if len(others) < 2:
-        return {o["page"]: [] for o in others}
-    bodies = [" ".join(t for t, lab, _ in o["styles"]["paragraphs"] if lab == "body") for o in others]
-    # (a split of a few pages, as in the tests, keeps every word)
-    min_df, max_df = (2, 0.33) if len(others) >= 30 else (1, 1.0)
-    try:
-        x = TfidfVectorizer(sublinear_tf=True, min_df=min_df, max_df=max_df).fit_transform(bodies)
-    except ValueError:   # no words at all
-        return {o["page"]: [] for o in others}
-    sim = (x @ x.T).toarray()
-    sites = [o["site"] for o in others]
-    out = {}
-    for k, o in enumerate(others):
-        order = [j for j in sim[k].argsort()[::-1] if sites[j] != sites[k]]
-        out[o["page"]] = order[:RELATED_PER_PAGE]
-    return out
 
 
 def to_text_lines(lines: list[tuple[str, str, bool]]) -> str:
