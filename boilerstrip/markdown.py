@@ -52,6 +52,8 @@ _URL = re.compile(r"(?<![A-Za-z0-9+.-])(?:[A-Za-z][A-Za-z0-9+.-]{1,31}://|www\.)
 _REF_DEF = re.compile(r" {0,3}\[(?!\^)[^\[\]\n]+\]:\s*(\S+)")
 _FOOTNOTE_DEF = re.compile(r" {0,3}\[\^[^\[\]\n]+\]:")
 _STRONG = re.compile(r"(?<!\w)(?:\*{1,3}|_{1,3}|~~)(?=[^\s*_~])|(?<=[^\s*_~])(?:\*{1,3}|_{1,3}|~~)(?!\w)|`+")
+# Anything the inline patterns below could act on (escapes are private-use characters by then).
+_MARKUP = re.compile("[\\[<*_~`\ue000-\ue0ff]|://|www\\.")
 _EDGE_MARKS = re.compile(r"^[*_~]{1,3}(?=\s)|(?<=\s)[*_~]{1,3}$")
 
 # Block syntax, matched at the start of a line.
@@ -99,6 +101,8 @@ class _Inline(NamedTuple):
 
 def _inline(line: str) -> _Inline:
     """The visible text of one line's inline markup (block markers already removed)."""
+    if not _MARKUP.search(line):   # most prose lines: no markup at all, nothing to undo
+        return _Inline(" ".join(line.split()), 0.0, [], 0, False)
     urls: list[str] = []
     alts: list[str] = []
 
