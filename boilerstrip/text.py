@@ -118,12 +118,12 @@ def _detect(data: bytes) -> str | None:
     matches = list(from_bytes(sample, cp_isolation=list(candidates)))
     if not matches:
         return None
-    if min(m.chaos for m in matches) > _CHAOS_UNSURE and candidates is _WEB_ENCODINGS \
+    least = min(m.chaos for m in matches)
+    if least > _CHAOS_UNSURE and candidates is _WEB_ENCODINGS \
             and not any(b in sample for b in b"\x81\x8d\x8f\x90\x9d"):
         return _cp1252_lossless(data)   # no reading is clean: keep the most common code page
     # The least messy readings, then the most like a language; among those left, the
     # most common encoding (one that reads the bytes the same as another counts as both).
-    least = min(m.chaos for m in matches)
     close = [m for m in matches if m.chaos <= least + _CHAOS_TIE]
     most = max(m.coherence for m in close)
     close = [m for m in close if m.coherence >= most - _COHERENCE_TIE]
@@ -177,30 +177,31 @@ def decode(data: TextInput, detect: bool = True) -> str:
     except UnicodeDecodeError:
         text = None
     sample = data[:_SAMPLE]
-    if text is not None and detect and any(e in sample for e in _ISO2022_JP):
-        try:
-            return data.decode("iso2022_jp")
-        except UnicodeDecodeError:
-            pass
-    if text is not None and (not detect or not _is_binary(sample, _BINARY_SHARE_UTF8)):
-        return text
-    if text is None:
+    if text is not None:
+        if detect and any(e in sample for e in _ISO2022_JP):
+            try:
+                return data.decode("iso2022_jp")
+            except UnicodeDecodeError:
+                pass
+        if not detect or not _is_binary(sample, _BINARY_SHARE_UTF8):
+            return text
+    else:
         declared = _declared(data)
         if declared is not None:
             return declared
-        if detect:
-            text = _mostly_utf8(data)
-            if text is not None and not _is_binary(sample, _BINARY_SHARE_UTF8):
-                return text
-            text = None
-    if detect:
-        detected = _detect(data)
-        if detected is not None:
-            return detected
-        if _is_binary(sample, _BINARY_SHARE_LEGACY if text is None else _BINARY_SHARE_UTF8):
-            raise BinaryInputError(f"not text: {_binary_count(sample)} of {len(sample)} bytes are control bytes "
-                                   "that no text encoding uses")
-    return text if text is not None else _cp1252_lossless(data)
+        if not detect:
+            return _cp1252_lossless(data)
+        mostly = _mostly_utf8(data)
+        if mostly is not None and not _is_binary(sample, _BINARY_SHARE_UTF8):
+            return mostly
+    # Only bytes that are not (clean) UTF-8 text get here, with ``detect`` on.
+    detected = _detect(data)
+    if detected is not None:
+        return detected
+    if _is_binary(sample, _BINARY_SHARE_LEGACY if text is None else _BINARY_SHARE_UTF8):
+        raise BinaryInputError(f"not text: {_binary_count(sample)} of {len(sample)} bytes are control bytes "
+                               "that no text encoding uses")
+    return _cp1252_lossless(data)
 
 
 def _declared(data: bytes) -> str | None:
