@@ -24,7 +24,7 @@ from typing import Iterator, Optional, Sequence, Union
 from . import __version__
 from .batch import label_many
 from .html import looks_like_html
-from .pipeline import Formatted, Line, Options, resolve_model, text_of
+from .pipeline import FORMATS, MODES, Formatted, Line, Options, resolve_model, text_of
 from .text import BinaryInputError, decode
 
 PROG = "boilerstrip"
@@ -57,9 +57,9 @@ def _parser() -> argparse.ArgumentParser:
                     help="body probability above which a line is kept, strictly between 0 and 1 "
                          "(default 0.5; lower keeps more)")
     ap.add_argument("--include-title", action="store_true", help="keep the headline too")
-    ap.add_argument("--format", choices=("auto", "text", "html", "markdown"), default="auto",
+    ap.add_argument("--format", choices=FORMATS, default="auto",
                     help="input format (default: detect HTML, then Markdown; .md files are Markdown)")
-    ap.add_argument("--mode", choices=("page", "article"), default="page",
+    ap.add_argument("--mode", choices=MODES, default="page",
                     help="page: decide every line (default); article: the input is one article, perhaps with "
                          "boilerplate before and other stories after it: keep its one best block whole")
     ap.add_argument("--model", metavar="FILE", help="model file to use instead of the shipped one")
@@ -77,11 +77,14 @@ def _collect(paths: Sequence[str], errors: list[str]) -> list[Source]:
             continue
         path = Path(raw)
         if path.is_dir():
+            before = len(sources)
             for f in sorted(path.rglob("*")):
                 if f.is_file():
                     sources.append(Source(str(f), f, f.relative_to(path)))
                 elif not f.is_dir():  # dangling symlink, socket, device: say so
                     errors.append(f"{PROG}: {f}: not a readable regular file")
+            if len(sources) == before:
+                errors.append(f"{PROG}: {raw}: no files in this directory")
         elif path.exists():
             sources.append(Source(str(path), path, Path(path.name)))
         else:
@@ -158,7 +161,7 @@ class _Progress:
             self.shown = False
 
 
-def _output_target(args: argparse.Namespace, sources: list[Source]) -> tuple[Optional[Path], Optional[Path], str]:
+def _output_target(args: argparse.Namespace) -> tuple[Optional[Path], Optional[Path], str]:
     """Where ``-o`` sends the output: ``(directory, file, usage error)``.  A directory
     input, or a target that is a directory or ends in ``/``, mirrors the inputs into a
     directory; several inputs into one file only make sense as JSON lines."""
@@ -183,7 +186,7 @@ def _run(args: argparse.Namespace, options: Options) -> int:
     out_dir: Optional[Path] = None
     out_file: Optional[Path] = None
     if args.output:
-        out_dir, out_file, usage = _output_target(args, sources)
+        out_dir, out_file, usage = _output_target(args)
         if usage:
             _parser().error(usage)
         inputs = {s.path.resolve() for s in sources if s.path is not None}
@@ -206,10 +209,6 @@ def _run(args: argparse.Namespace, options: Options) -> int:
                 claimed[target] = s.name
                 unique.append(s)
         sources = unique
-    for raw in args.paths:
-        if raw != "-" and Path(raw).is_dir() and not any(s.path is not None and Path(raw) in s.path.parents
-                                                          for s in sources):
-            errors.append(f"{PROG}: {raw}: no files in this directory")
     for message in errors:
         print(message, file=sys.stderr)
     if not sources:

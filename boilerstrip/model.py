@@ -210,7 +210,7 @@ class LineModel:
                 x = network_inputs(docs, dense, proba, logits1, self.idf, previous)
                 proba = np.vstack([net.predict_proba(x[a:b]) for a, b in zip(spans[:-1], spans[1:])])
                 previous = proba
-        return np.split(proba, np.cumsum(sizes)[:-1])
+        return np.split(proba, spans[1:-1])
 
     # -------------------------------------------------------------- persistence
     def save(self, path: str | os.PathLike) -> None:
