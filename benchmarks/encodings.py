@@ -29,7 +29,7 @@ import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from benchmarks.evaluate import write_markdown
+from benchmarks.evaluate import git_commit, write_markdown
 from boilerstrip.html import render_html
 from boilerstrip.text import _WEB_ENCODINGS, BinaryInputError, decode
 
@@ -329,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         sources[lang] = " + ".join(([f"corpus ({corpus} lines)"] if corpus else [])
                                    + ([f"locale ({len(units[lang]) - corpus} messages)"] if len(units[lang]) > corpus else []))
     legacy, tally = legacy_table(units, sources)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    commit = git_commit()
     dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "boilerstrip/text.py"], cwd=ROOT).returncode
     md = "\n".join([
         "# Decoding: the detector against the old fixed rule", "",

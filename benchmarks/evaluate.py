@@ -72,6 +72,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -663,6 +664,16 @@ def script_parser(prog: str, doc: str) -> argparse.ArgumentParser:
     ap.add_argument("--out", type=Path, default=None, help="also write the Markdown table here")
     ap.add_argument("--model", default=None, metavar="FILE", help="model file (default: the shipped model)")
     return ap
+
+
+def git_commit() -> str:
+    """The short hash of the checkout's HEAD, for a results file's header ("unknown" outside git)."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
+                             cwd=Path(__file__).resolve().parent)
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
 
 
 def write_markdown(md: str, out: Path | None) -> None:

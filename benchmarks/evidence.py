@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -32,7 +31,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from benchmarks.evaluate import GroupStats, _fmt, load_split, script_parser, shingle_counts, tokenize, write_markdown
+from benchmarks.evaluate import (
+    GroupStats,
+    _fmt,
+    git_commit,
+    load_split,
+    script_parser,
+    shingle_counts,
+    tokenize,
+    write_markdown,
+)
 from boilerstrip import Line, classify
 from boilerstrip.pipeline import MODES, ModelArg, resolve_model
 from boilerstrip.text import split_lines
@@ -549,15 +557,6 @@ def table_seeds(own: Sequence[Page], pool: Sequence[Page], runner: Runner, layou
 
 # ------------------------------------------------------------------------------ main
 
-def _commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
-                             cwd=Path(__file__).resolve().parent)
-        return out.stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def _model_line(model: str | None) -> str:
     if model:
         path = Path(model)
@@ -638,7 +637,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - t0
     command = " ".join(["python -m benchmarks.evidence", *argv])
     header = [f"# Evidence or position: split `{args.split}`, documents made from its labelled pages", "",
-              f"- command: `{command}`", f"- commit: `{_commit()}`", f"- model: {_model_line(args.model)}",
+              f"- command: `{command}`", f"- commit: `{git_commit()}`", f"- model: {_model_line(args.model)}",
               f"- {len(pool)} labelled {args.split} pages of {len({p.site for p in pool})} sites, "
               f"{len(own)} own pages per table, layout `{lay}`, mode `{args.mode}`; {runner.docs} documents run in {seconds:.0f} s", "",
               " ".join(__doc__.split("\n\n")[1].split()), ""]

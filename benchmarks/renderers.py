@@ -33,6 +33,7 @@ from benchmarks.evaluate import (
     _drop_title_text,
     _fmt,
     _prf,
+    git_commit,
     load_pages,
     script_parser,
     shingle_counts,
@@ -40,7 +41,7 @@ from benchmarks.evaluate import (
     tokenize,
     write_markdown,
 )
-from benchmarks.evidence import _commit, _model_line
+from benchmarks.evidence import _model_line
 from boilerstrip import clean
 from boilerstrip.markdown import looks_like_markdown
 from boilerstrip.pipeline import resolve_model
@@ -230,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
                        f"| {r.pages / max(r.render_seconds, 1e-9):.1f} |")
     command = " ".join(["python -m benchmarks.renderers", *argv])
     md = "\n".join([f"# Converters' renderings: split `{args.split}`, {len(pages)} pages with a gold article", "",
-                    f"- command: `{command}`", f"- commit: `{_commit()}`", f"- model: {_model_line(args.model)}",
+                    f"- command: `{command}`", f"- commit: `{git_commit()}`", f"- model: {_model_line(args.model)}",
                     f"- {len(pages)} pages (seeded sample), {len(RENDERERS)} renderers, {seconds:.0f} s", "",
                     " ".join(__doc__.split("\n\n")[1].split()), "", *table, ""])
     print(md)

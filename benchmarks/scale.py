@@ -217,13 +217,15 @@ def main(argv=None) -> int:
         return 0
 
     _pin(2)
+    from benchmarks.evaluate import git_commit  # after pinning: it imports numpy
+
     sections = [s.strip() for s in args.section.split(",") if s.strip()]
     parts = ["# Scaling",
              "",
              f"Measured {datetime.datetime.now().astimezone().isoformat(timespec='minutes')} on "
              f"{os.cpu_count()} cores shared with other jobs (load average at start "
              f"{os.getloadavg()[0]:.1f}); `python -m benchmarks.scale`. "
-             f"boilerstrip commit {_commit()}, model `{args.model or 'boilerstrip/models/default.npz'}` "
+             f"boilerstrip commit {git_commit()}, model `{args.model or 'boilerstrip/models/default.npz'}` "
              f"(sha256 {_model_hash(args.model)[:12]}).", ""]
     titles = {"throughput": "## Throughput: loop vs batch, one core vs two", "dask": "## Dask: one worker vs two"}
     funcs = {"throughput": section_throughput, "dask": section_dask}
@@ -238,14 +240,6 @@ def main(argv=None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     return 0
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True).stdout.strip() or "?"
-    except OSError:
-        return "?"
 
 
 def _model_hash(path: str | None) -> str:
