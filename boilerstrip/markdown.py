@@ -286,6 +286,9 @@ _DETECT_FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})", re.M)
 _DETECT_STRONG = re.compile(r"(?:\*\*|__)[^*_\s][^*_\n]{0,200}(?:\*\*|__)")
 _DETECT_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}\.)[ \t]+\S", re.M)
 _DETECT_LIMIT = 200_000   # characters looked at
+# Every rule below needs one of these: a link or image "](", a definition "]:", a heading
+# "#" or a fence.  (Reading escapes never makes them, so their absence settles it.)
+_DETECT_MARKS = ("](", "]:", "#", "```", "~~~")
 
 
 def looks_like_markdown(text: str) -> bool:
@@ -302,7 +305,10 @@ def looks_like_markdown(text: str) -> bool:
     """
     if not isinstance(text, str):
         return False
-    lines = [_protect(ln) for ln in text[:_DETECT_LIMIT].splitlines() if ln.strip()]
+    head = text[:_DETECT_LIMIT]
+    if not any(mark in head for mark in _DETECT_MARKS):   # most plain text: no sign to count at all
+        return False
+    lines = [_protect(ln) for ln in head.splitlines() if ln.strip()]
     if not lines:
         return False
     sample = "\n".join(lines)
