@@ -15,9 +15,18 @@ article and a sidebar side by side can only be kept or dropped whole).  Link tar
 ``(url)``, image URLs and reference-link definitions' URLs are removed from every
 output before scoring, so that Markdown is not punished for its URLs.  ``no article``:
 pages where ``as text`` or ``clean`` kept under 5 % of the article's shingles (recall < 0.05); docs/s:
-``clean`` calls per second (rendering time not counted).
+``clean`` calls per second (rendering time not counted).  ``trained without``: the same
+``clean()`` with a model trained without that renderer's documents (``--without``, made by
+``python -m boilerstrip.train --exclude-styles ...``), which shows how the model fares on
+a converter it has never met; ``resiliparse`` without bullets is in no training document.
+
+Aggregator documents (the split's ``converted-aggregator`` documents: a page's own
+article in one converter's rendering, then boilerplate lines of other pages and 1-3
+other sites' articles in the same converter's rendering, see ``data/README.md``) are
+scored the same way, with the appended stories as boilerplate.
 
     python -m benchmarks.renderers [--split test] [--limit 120] [--data DIR] [--out FILE] [--model FILE]
+                                   [--without FILE]
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ from benchmarks.evaluate import (
     _prf,
     git_commit,
     load_pages,
+    load_split,
     script_parser,
     shingle_counts,
     shingles,
@@ -43,55 +53,13 @@ from benchmarks.evaluate import (
 )
 from benchmarks.evidence import _model_line
 from boilerstrip import clean
+from boilerstrip.data.converters import CONVERTERS, UNSEEN
 from boilerstrip.markdown import looks_like_markdown
+from boilerstrip.model import LineModel
 from boilerstrip.pipeline import resolve_model
 from boilerstrip.text import join_lines, split_lines
 
 # ------------------------------------------------------------------------ renderers
-
-
-def _html2text(html: str) -> str:
-    import html2text
-
-    h = html2text.HTML2Text()
-    h.body_width = 0
-    return h.handle(html)
-
-
-def _markdownify(html: str) -> str:
-    from markdownify import markdownify
-
-    return markdownify(html)
-
-
-def _inscriptis(html: str) -> str:
-    from inscriptis import get_text
-
-    return get_text(html)
-
-
-def _resiliparse(bullets: bool) -> Callable[[str], str]:
-    def render(html: str) -> str:
-        from resiliparse.extract.html2text import extract_plain_text
-        from resiliparse.parse.html import HTMLTree
-
-        return extract_plain_text(HTMLTree.parse(html), main_content=False, list_bullets=bullets)
-    return render
-
-
-def _html_text(html: str) -> str:
-    import html_text
-
-    return html_text.extract_text(html)
-
-
-def _bs4(html: str) -> str:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "lxml")
-    for el in soup(["script", "style", "noscript"]):
-        el.decompose()
-    return soup.get_text("\n")
 
 
 def _boilerstrip(html: str) -> str:
@@ -100,15 +68,11 @@ def _boilerstrip(html: str) -> str:
     return to_text(render_html(html, "paragraphs"))
 
 
-#: name -> (what it is, HTML -> text)
+#: name -> (what it is, HTML -> text): the converters training documents are made with,
+#: one that no training document comes from, and our own renderer for reference.
 RENDERERS: dict[str, tuple[str, Callable[[str], str]]] = {
-    "html2text": ("Markdown, `body_width=0`", _html2text),
-    "markdownify": ("Markdown", _markdownify),
-    "inscriptis": ("text laid out as displayed (indented, tables side by side)", _inscriptis),
-    "resiliparse": ("`extract_plain_text(main_content=False, list_bullets=False)`", _resiliparse(False)),
-    "resiliparse, bullets": ("the same with `list_bullets=True` (its default): `•` items", _resiliparse(True)),
-    "html-text": ("`html_text.extract_text`", _html_text),
-    "bs4 get_text": ('BeautifulSoup `get_text("\\n")`, script/style removed', _bs4),
+    **{name: (f"{c.family}: {c.what}", c.render) for name, c in CONVERTERS.items()},
+    **{name: (f"{c.family}: {c.what}; never in training", c.render) for name, c in UNSEEN.items()},
     "boilerstrip render": ('`boilerstrip.html.render_html(..., "paragraphs")` (reference)', _boilerstrip),
 }
 
@@ -180,18 +144,54 @@ class Row:
     scores: dict[str, Scores] = field(default_factory=lambda: {k: Scores() for k in KINDS})
 
 
-KINDS = ("as text", "clean", "keep all", "oracle")
+KINDS = ("as text", "clean", "without", "keep all", "oracle")
+
+
+def _excluded(model: LineModel | None) -> tuple[str, ...]:
+    """The renderings a model was trained without (its card says so)."""
+    if model is None:
+        return ()
+    return tuple((model.card or {}).get("training", {}).get("exclude_styles") or ())
+
+
+def _aggregator_table(args, model: LineModel, without: LineModel | None) -> list[str]:
+    """F1 on the split's aggregator documents in each converter's rendering."""
+    excluded = _excluded(without)
+    rows: dict[str, dict[str, Scores]] = {}
+    docs: dict[str, int] = {}
+    for doc in load_split(args.data, args.split):
+        if doc["kind"] != "converted-aggregator":
+            continue
+        name, gold, title = doc["style"], doc["gold"], doc.get("gold_title") or ""
+        row = rows.setdefault(name, {k: Scores() for k in ("clean", "without", "keep all")})
+        docs[name] = docs.get(name, 0) + 1
+        row["clean"].add(clean(doc["text"], model=model), gold, title)
+        if without is not None and name in excluded:
+            row["without"].add(clean(doc["text"], model=without), gold, title)
+        row["keep all"].add(doc["text"], gold, title)
+    table = ["| rendering | documents | F1 clean() | F1 clean(), model trained without this rendering | F1 keep all |",
+             "|---|---:|---:|---:|---:|"]
+    for name in sorted(rows, key=list(RENDERERS).index):
+        r = rows[name]
+        loro = r["without"].f1() if name in excluded else "-"
+        table.append(f"| {name} | {docs[name]} | {r['clean'].f1()} | {loro} | {r['keep all'].f1()} |")
+    return table
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     ap = script_parser("python -m benchmarks.renderers", __doc__)
     ap.add_argument("--limit", type=int, default=120, help="pages (a seeded sample of those with gold)")
+    ap.add_argument("--without", default=None, metavar="FILE",
+                    help="a model trained without some renderings (`python -m boilerstrip.train "
+                         "--exclude-styles ...`), scored on those renderings in a column of its own")
     args = ap.parse_args(argv)
     try:
         model = resolve_model(args.model)
+        without = resolve_model(args.without) if args.without else None
     except (OSError, ValueError) as exc:
         ap.error(f"the model does not load: {exc}")
+    excluded = _excluded(without)
     pages = [p for p in load_pages(args.data, args.split) if (p.get("gold") or "").strip()]
     random.Random(0).shuffle(pages)
     pages = pages[:args.limit]
@@ -216,24 +216,33 @@ def main(argv: list[str] | None = None) -> int:
             row.seconds += time.perf_counter() - start
             tp, _, fn = row.scores["clean"].add(out, gold, title)
             row.no_article += tp + fn > 0 and tp / (tp + fn) < 0.05
+            if without is not None and name in excluded:
+                row.scores["without"].add(clean(text, model=without), gold, title)
             row.detected += looks_like_markdown(text)
             row.scores["keep all"].add(text, gold, title)
             row.scores["oracle"].add(oracle(drop_link_targets(text), gold), gold, title)
     seconds = time.perf_counter() - t0
-    table = ["| renderer | what | pages | detected as Markdown | F1 read as plain text | F1 clean() | F1 keep all | F1 oracle "
+    table = ["| renderer | what | pages | detected as Markdown | F1 read as plain text | F1 clean() "
+             "| F1 clean(), model trained without this renderer | F1 keep all | F1 oracle "
              "| no article (as text) | no article (clean) | errors | docs/s (clean) | docs/s (render) |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, (what, _) in RENDERERS.items():
         r = rows[name]
-        table.append(f"| {name} | {what} | {r.pages} | {r.detected} | "
-                     + " | ".join(r.scores[k].f1() for k in KINDS)
+        f1s = [r.scores[k].f1() if k != "without" or name in excluded else "-" for k in KINDS]
+        table.append(f"| {name} | {what} | {r.pages} | {r.detected} | " + " | ".join(f1s)
                      + f" | {r.no_article_text} | {r.no_article} | {r.errors} | {r.pages / max(r.seconds, 1e-9):.1f} "
                        f"| {r.pages / max(r.render_seconds, 1e-9):.1f} |")
+    aggregators = _aggregator_table(args, model, without)
     command = " ".join(["python -m benchmarks.renderers", *argv])
+    paragraphs = __doc__.split("\n\n")
+    without_line = [f"- model trained without {', '.join(excluded)}: {_model_line(args.without)}"] if without else []
     md = "\n".join([f"# Converters' renderings: split `{args.split}`, {len(pages)} pages with a gold article", "",
                     f"- command: `{command}`", f"- commit: `{git_commit()}`", f"- model: {_model_line(args.model)}",
+                    *without_line,
                     f"- {len(pages)} pages (seeded sample), {len(RENDERERS)} renderers, {seconds:.0f} s", "",
-                    " ".join(__doc__.split("\n\n")[1].split()), "", *table, ""])
+                    " ".join(paragraphs[1].split()), "", *table, "",
+                    "## Aggregator documents in each converter's rendering", "",
+                    " ".join(paragraphs[2].split()), "", *aggregators, ""])
     print(md)
     write_markdown(md, args.out)
     return 0

@@ -48,37 +48,47 @@ ROOT = Path(__file__).resolve().parent.parent
 # on after a boilerplate block) do not outweigh them (another story follows one).
 # Fragments (a few lines cut from a page) weigh double as well: they are short, so even
 # at double weight they are under 2 % of the training lines.
-KIND_WEIGHT = {"page": 1.0, "aggregator": 2.0, "clean": 2.0, "interrupted": 2.0, "fragment": 2.0}
+# A page as a third-party converter rendered it (``converted``) weighs like a page, and
+# an aggregator document in such a rendering like an aggregator document.
+KIND_WEIGHT = {"page": 1.0, "aggregator": 2.0, "clean": 2.0, "interrupted": 2.0, "fragment": 2.0,
+               "converted": 1.0, "converted-aggregator": 2.0}
 # The decoding cost is chosen on whole documents: a fragment of 1-6 lines would count
 # as much as a page in the per-document mean, and one of boilerplate only scores 0 or 1.
-TRANSITION_KINDS = ("page", "aggregator", "clean", "interrupted")
+TRANSITION_KINDS = ("page", "aggregator", "clean", "interrupted", "converted", "converted-aggregator")
 TRANSITIONS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)
 TRANSITION_TIE = 5e-4
 PROBES = ("aggregator.txt", "probe.html")
 
 
 def record_documents(record: dict) -> list[tuple[Document, list[str]]]:
-    """The training documents of one corpus record: its plain text, and, when the
-    record carries the markup's structure, the same lines as HTML input."""
-    lines = split_lines(record["text"])
+    """The training documents of one corpus record: its plain text (read as Markdown when
+    the record says it is), and, when the record carries the markup's structure, the same
+    lines as HTML input."""
     labels = record["labels"]
+    if record.get("format", "text") != "text":
+        doc, lines = read(record["text"], record["format"])
+    else:
+        lines = split_lines(record["text"])
+        doc = Document.from_text_lines(lines)
     if len(lines) != len(labels):
         raise ValueError(f"{record['id']}: {len(lines)} lines but {len(labels)} labels")
-    out = [(Document.from_text_lines(lines), labels)]
+    out = [(doc, labels)]
     if record.get("dom"):
         structure = [LineStructure.from_row(row) for row in record["dom"]]
         out.append((Document.from_structured_lines(lines, structure), labels))
     return out
 
 
-def load(path: Path, limit: int | None = None, kinds: tuple[str, ...] | None = None):
+def load(path: Path, limit: int | None = None, kinds: tuple[str, ...] | None = None,
+         exclude_styles: tuple[str, ...] = ()):
     """Documents, labels, groups (sites) and weights of one split file (of ``kinds`` only,
-    when given)."""
+    when given; without documents in ``exclude_styles``, the renderings a model is to be
+    measured on without having met them)."""
     docs, labels, groups, weights = [], [], [], []
     for k, record in enumerate(read_records(path)):
         if limit is not None and k >= limit:
             break
-        if kinds is not None and record["kind"] not in kinds:
+        if (kinds is not None and record["kind"] not in kinds) or record["style"] in exclude_styles:
             continue
         for doc, labs in record_documents(record):
             if len(doc):
@@ -184,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
                          "moved to other columns, as for a language the corpus does not have")
     ap.add_argument("--transition", type=float, default=None,
                     help="decoding transition cost (default: the best on dev)")
+    ap.add_argument("--exclude-styles", nargs="+", default=[], metavar="STYLE",
+                    help="train without the documents in these renderings (converter names or STYLES), "
+                         "to measure how the model fares on a rendering it has never met")
     ap.add_argument("--no-evaluate", action="store_true", help="skip scoring the model on dev and test")
     args = ap.parse_args(argv)
     if args.install and args.out is not None:
@@ -198,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     commit = _commit()   # the code the model is trained from, before anything else can change
     estimator = LineClassifier(network_passes=args.network_passes, hidden=tuple(args.hidden), max_iter=args.max_iter,
                                n_networks=args.networks, unseen_language=args.unseen_language, random_state=args.seed)
-    docs, labels, groups, weights = load(args.data / "train.jsonl.gz", args.limit)
+    docs, labels, groups, weights = load(args.data / "train.jsonl.gz", args.limit,
+                                         exclude_styles=tuple(args.exclude_styles))
     n_docs, n_lines = len(docs), sum(map(len, docs))
     print(f"train: {n_docs} documents, {n_lines} lines ({time.time() - t0:.0f}s)", flush=True)
     estimator.fit(docs, labels, groups, sample_weight=weights, verbose=True)
@@ -206,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"fitted ({time.time() - t0:.0f}s)", flush=True)
     scores: dict[float, float] = {}
     if args.transition is None:
-        dev_docs, dev_labels, _, _ = load(args.data / "dev.jsonl.gz", args.limit, TRANSITION_KINDS)
+        dev_docs, dev_labels, _, _ = load(args.data / "dev.jsonl.gz", args.limit, TRANSITION_KINDS,
+                                          tuple(args.exclude_styles))
         probas = estimator.predict_proba(dev_docs)
         scores = {t: body_f1(dev_docs, dev_labels, probas, t) for t in TRANSITIONS}
         transition = choose_transition(scores)
@@ -226,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
                    "documents": n_docs, "lines": n_lines},
         "libraries": _versions(),
         "training": {"command": "python -m boilerstrip.train " + " ".join(argv if argv is not None else sys.argv[1:]),
-                     "params": estimator.get_params(), "seconds": round(seconds),
+                     "params": estimator.get_params(), "exclude_styles": list(args.exclude_styles),
+                     "seconds": round(seconds),
                      "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20, 1),
                      "dev_transition_scores": {str(t): round(s, 5) for t, s in scores.items()}},
     }

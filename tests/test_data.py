@@ -13,6 +13,7 @@ import pytest
 from boilerstrip.data.aggregate import FRAGMENT_VARIANTS, aggregator_doc, assemble, fragment_doc, interrupted_doc
 from boilerstrip.data.align import align_lines, tokens
 from boilerstrip.data.build import build
+from boilerstrip.data.converters import CONVERTERS, choose_converter, label_rendering
 from boilerstrip.data.corpora import SOURCES, read_all, site_of, strip_l3s_annotations
 from boilerstrip.data.splits import assign_splits
 from boilerstrip.features import LineStructure
@@ -292,8 +293,12 @@ def test_full_build(corpora, tmp_path):
     keys = {"id", "page", "source", "site", "lang", "kind", "style", "text", "labels", "gold", "gold_title"}
     kinds = set()
     for d in docs:
-        assert keys <= set(d) <= keys | {"dom", "_split"}
-        assert d["style"] in STYLES and d["kind"] in ("page", "aggregator", "clean", "interrupted", "fragment")
+        if d["kind"].startswith("converted"):   # a converter's rendering: read as the converter's format
+            assert set(d) == keys | {"format", "_split"} and d["style"] in CONVERTERS
+            assert d["format"] == CONVERTERS[d["style"]].format
+        else:
+            assert keys <= set(d) <= keys | {"dom", "_split"}
+            assert d["style"] in STYLES and d["kind"] in ("page", "aggregator", "clean", "interrupted", "fragment")
         assert len(split_lines(d["text"])) == len(d["labels"])
         assert d["source"] != "trafilatura-eval"
         kinds.add(d["kind"])
@@ -312,7 +317,18 @@ def test_full_build(corpora, tmp_path):
             body = [l.text for l, lab in zip(split_lines(d["text"]), d["labels"]) if lab == "body"]
             assert d["gold"] == "\n\n".join(body)
             assert d["gold_title"] in ("", next(p["gold_title"] for p in pages if p["page"] == d["page"]))
-    assert {"page", "aggregator", "clean", "fragment"} <= kinds
+    assert {"page", "aggregator", "clean", "fragment", "converted", "converted-aggregator"} <= kinds
+    for d in docs:
+        if d["kind"] == "converted":   # the converter's own lines, the article's labelled body
+            page_html = next(p["html"] for p in pages if p["page"] == d["page"])
+            rendering = CONVERTERS[d["style"]].render(page_html)
+            assert [l.text for l in split_lines(d["text"])] == [l.text for l in split_lines(rendering)]
+            got = {" ".join(tokens(l.text)): lab for l, lab in zip(split_lines(d["text"]), d["labels"])}
+            assert {got.get(" ".join(tokens(b))) for b in BODY1 + BODY2} & {"body"}
+            assert "boilerplate" in d["labels"]
+    assert manifest["converters"].keys() == CONVERTERS.keys()
+    assert sum(c["labelled_ok"] for c in manifest["converters"].values()) == sum(
+        d["kind"] == "converted" for d in docs)
     l3s = next(d for d in docs if d["id"] == "l3s-gn1/u1#page-paragraphs")
     lines = [l.text for l in split_lines(l3s["text"])]
     assert dict(zip(lines, l3s["labels"])) == {
@@ -374,3 +390,23 @@ def test_train_command_on_a_built_corpus(corpora, tmp_path, capsys):
     assert other.transition == 1.5 and len(other.networks[0].members) == 1 and "metrics" not in other.card
     assert train.main(common + ["--data", str(tmp_path / "missing"), "--out", str(tmp_path / "c.npz")]) == 2
     assert not (tmp_path / "c.npz").exists()
+
+
+def test_label_rendering_aligns_what_a_reader_sees_of_markdown():
+    text = ("* [Home](/) * [News](/news)\n\n# Budget agreed\n\n"
+            "The council met on [Tuesday](https://example.com/2024/tuesday-meeting) to discuss the new budget "
+            "for the coming year.\n\n![logo](https://example.com/logo.png)\n\n[Share](https://example.com/share)")
+    lines, alignment = label_rendering(text, "markdown", BODY1[0], "Budget agreed")
+    assert [line for line, _, _ in lines] == [line.text for line in split_lines(text)]   # the rendering's own lines
+    assert [label for _, label, _ in lines] == ["boilerplate", "title", "body", "boilerplate", "boilerplate"]
+    assert alignment.gold_covered == alignment.gold_tokens          # the URL's words never count as text
+    # Read as plain text, the link target's words would sit in the body line's tokens.
+    _, raw = label_rendering(text, "text", BODY1[0], "Budget agreed")
+    assert raw.body_tokens > alignment.body_tokens
+
+
+def test_choose_converter_is_seeded_per_page_and_uses_every_converter():
+    chosen = [choose_converter(f"site/{k}", 7) for k in range(300)]
+    assert chosen == [choose_converter(f"site/{k}", 7) for k in range(300)]
+    assert set(chosen) == set(CONVERTERS)
+    assert chosen != [choose_converter(f"site/{k}", 8) for k in range(300)]

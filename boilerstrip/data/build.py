@@ -21,6 +21,7 @@ from ..html import STYLES, render_html, to_text
 from ..text import split_lines
 from .aggregate import BOILER_POOL_LABELS, FRAGMENT_VARIANTS, aggregator_doc, clean_doc, fragment_doc, interrupted_doc
 from .align import align_lines
+from .converters import CONVERTERS, choose_converter, converter_versions, label_rendering, missing_converters
 from .corpora import SOURCES, archive_path, l3s_mark, read_all, sha256
 from .splits import SPLITS, assign_splits
 
@@ -35,10 +36,27 @@ def _dom(lines) -> list:
     return [line.structure.to_row() for line in lines]
 
 
+def _converted(page) -> dict | None:
+    """The page rendered by its converter (:func:`choose_converter`) and labelled, or None
+    when the converter fails or the rendering's labels miss most of the gold."""
+    name = choose_converter(page.page_id, SEED)
+    conv = CONVERTERS[name]
+    try:
+        text = conv.render(page.html)
+    except Exception as exc:   # a converter's own bug on a page: that page gets no rendering
+        return {"converter": name, "error": f"{type(exc).__name__}: {exc}"[:200]}
+    lines, a = label_rendering(text, conv.format, page.gold_text, page.gold_title)
+    recall = a.gold_covered / max(1, a.gold_tokens)
+    ok = recall >= MIN_RECALL and any(lab == "body" for _, lab, _ in lines)
+    return {"converter": name, "lines": lines if ok else None, "recall": round(recall, 4),
+            "precision": round(a.body_aligned / max(1, a.body_tokens), 4)}
+
+
 def label_page(page) -> dict:
-    """Render ``page`` in every style and label each line; also alignment figures."""
+    """Render ``page`` in every style and by its converter, and label each line; also
+    alignment figures."""
     out = {"page": page.page_id, "styles": {}, "dom": None, "ok": False, "invariant_fail": [],
-           "recall": None, "precision": None, "title_found": None}
+           "recall": None, "precision": None, "title_found": None, "converted": None}
     if not page.gold_text.strip():
         return out
     gold_tok = covered = body_tok = body_al = 0
@@ -72,6 +90,8 @@ def label_page(page) -> dict:
     has_body = all(any(lab == "body" for _, lab, _ in ls) for ls in out["styles"].values())
     out["ok"] = (len(out["styles"]) == len(STYLES) and out["dom"] is not None and has_body
                  and (out["recall"] is None or out["recall"] >= MIN_RECALL))
+    if out["ok"]:
+        out["converted"] = _converted(page)
     return out
 
 
@@ -114,9 +134,30 @@ def _doc(page, kind, style, text, labels, extra=None, variant: int = 0) -> dict:
     return rec
 
 
+def _converted_lines(result: dict) -> tuple[str, list] | None:
+    conv = result.get("converted")
+    return (conv["converter"], conv["lines"]) if conv and conv.get("lines") else None
+
+
+def _converted_docs(page, name: str, lines: list, by_converter: dict, pool: list, short_pool: list) -> list[dict]:
+    """A page's converter rendering as a ``converted`` doc, and an aggregator doc in the
+    same converter's rendering (other stories from pages that have it too)."""
+    extra = {"format": CONVERTERS[name].format}
+    docs = [_doc(page, "converted", name, to_text_lines(lines), [lab for _, lab, _ in lines], extra)]
+    mine = {"page": page.page_id, "site": page.site, "title": page.gold_title, "styles": {name: lines}}
+    if any(lab in ("title", "body") for _, lab, _ in lines) and len(by_converter[name]) > 1:
+        style, text, labels = aggregator_doc(mine, by_converter[name], pool, short_pool, (name,), SEED)
+        docs.append(_doc(page, "converted-aggregator", style, text, labels, extra))
+    return docs
+
+
 def build(corpora: Path, out: Path, limit: int | None = None, n_jobs: int = 2,
           manifest_path: Path | None = None, log=print) -> dict:
     t0 = time.time()
+    missing = missing_converters()
+    if missing:
+        raise RuntimeError(f"the converters {', '.join(missing)} are not installed, and every page gets one "
+                           "converter's rendering: pip install -e '.[train]'")
     corpora, out = Path(corpora), Path(out)
     out.mkdir(parents=True, exist_ok=True)
     pages = read_all(corpora, limit)
@@ -138,6 +179,12 @@ def build(corpora: Path, out: Path, limit: int | None = None, n_jobs: int = 2,
         ok = [p for p in sp if res[p.page_id]["ok"]]
         others = [{"page": p.page_id, "site": p.site, "title": p.gold_title, "styles": res[p.page_id]["styles"]}
                   for p in ok]
+        converted = {p.page_id: _converted_lines(res[p.page_id]) for p in ok}
+        by_converter = defaultdict(list)
+        for o in others:
+            conv = converted[o["page"]]
+            if conv is not None:
+                by_converter[conv[0]].append({**o, "styles": {conv[0]: conv[1]}})
         pool = sorted({t for o in others for ls in o["styles"].values() for t, lab, _ in ls
                        if lab in BOILER_POOL_LABELS and 1 <= len(t) <= 200})
         short_pool = [t for t in pool if len(t.split()) <= 6 and len(t) <= 60]
@@ -159,6 +206,9 @@ def build(corpora: Path, out: Path, limit: int | None = None, n_jobs: int = 2,
                 for variant in range(AGGREGATORS_PER_PAGE):
                     style, text, labels = aggregator_doc(mine, others, pool, short_pool, STYLES, SEED + variant)
                     docs.append(_doc(p, "aggregator", style, text, labels, variant=variant))
+                conv = converted[p.page_id]
+                if conv is not None:
+                    docs += _converted_docs(p, conv[0], conv[1], by_converter, pool, short_pool)
                 lines = r["styles"]["paragraphs"]
                 for variant in range(FRAGMENT_VARIANTS):
                     picked = fragment_doc(lines, p.page_id, variant, SEED)
@@ -205,12 +255,24 @@ def build(corpora: Path, out: Path, limit: int | None = None, n_jobs: int = 2,
                      title_found_share=round(statistics.mean(r["title_found"] for r in graded), 4),
                      below_min_recall=sorted(r["page"] for r in graded if r["recall"] < MIN_RECALL))
         quality[source] = q
+    converters: dict[str, dict[str, Any]] = {}
+    for name in CONVERTERS:
+        rs = [r["converted"] for r in res.values() if r.get("converted") and r["converted"]["converter"] == name]
+        graded = [c for c in rs if "recall" in c]
+        converters[name] = {
+            "pages": len(rs), "errors": sorted(r for r in (c.get("error") for c in rs) if r)[:5],
+            "n_errors": sum("error" in c for c in rs), "labelled_ok": sum(bool(c.get("lines")) for c in rs),
+            "gold_recall_mean": round(statistics.mean(c["recall"] for c in graded), 4) if graded else None,
+            "body_precision_mean": round(statistics.mean(c["precision"] for c in graded), 4) if graded else None}
     manifest = {
         "build": {"command": "python -m boilerstrip.data build", "limit": limit, "seed": SEED,
-                  "min_recall": MIN_RECALL, "styles": list(STYLES), "seconds": round(time.time() - t0, 1)},
+                  "min_recall": MIN_RECALL, "styles": list(STYLES),
+                  "converters": {name: c.family for name, c in CONVERTERS.items()},
+                  "converter_versions": converter_versions(), "seconds": round(time.time() - t0, 1)},
         "sources": {s: {"archive": archive_path(corpora, s).name, "sha256": sha256(archive_path(corpora, s))}
                     for s in SOURCES},
         "alignment": quality,
+        "converters": converters,
         "splits": {s: {"sites": c["sites"], "pages": dict(sorted(c["pages"].items())),
                        "docs": dict(sorted(c["docs"].items())),
                        "docs_by_style": dict(sorted(c["docs_by_style"].items())),

@@ -1,0 +1,142 @@
+"""Third-party converters' renderings of a page, labelled by the same gold alignment.
+
+Scrapers hand boilerstrip what *their* HTML converter made of a page: Markdown
+(html2text, markdownify), bulleted or indented text (inscriptis, resiliparse), plain
+block text (html-text, BeautifulSoup).  The project's own renderer never writes list
+markers, link syntax or image lines, so a model trained on it alone has never met them.
+Each labelled page therefore also gets one converter's rendering (chosen per page,
+seeded), labelled by aligning each line's *visible* text with the gold (Markdown is
+read by :func:`~boilerstrip.markdown.read_markdown` first, so link targets and markers
+never count as words).
+
+The converters are development dependencies (the ``[train]`` extra), imported only here
+and in ``benchmarks``.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from typing import Callable, NamedTuple
+
+from ..markdown import read_markdown
+from ..text import split_lines
+from .align import Alignment, align_lines
+
+__all__ = ["Converter", "CONVERTERS", "UNSEEN", "FAMILIES", "convert", "choose_converter", "label_rendering",
+           "converter_versions", "missing_converters"]
+
+
+def _html2text(html: str) -> str:
+    import html2text
+
+    h = html2text.HTML2Text()
+    h.body_width = 0
+    return h.handle(html)
+
+
+def _markdownify(html: str) -> str:
+    from markdownify import markdownify
+
+    return markdownify(html)
+
+
+def _inscriptis(html: str) -> str:
+    from inscriptis import get_text
+
+    return get_text(html)
+
+
+def _resiliparse(bullets: bool) -> Callable[[str], str]:
+    def render(html: str) -> str:
+        from resiliparse.extract.html2text import extract_plain_text
+        from resiliparse.parse.html import HTMLTree
+
+        return extract_plain_text(HTMLTree.parse(html), main_content=False, list_bullets=bullets)
+    return render
+
+
+def _html_text(html: str) -> str:
+    import html_text
+
+    return html_text.extract_text(html)
+
+
+def _bs4(html: str) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "lxml")
+    for el in soup(["script", "style", "noscript"]):
+        el.decompose()
+    return soup.get_text("\n")
+
+
+class Converter(NamedTuple):
+    """A converter: its family, the format to read its output as, what it is, HTML -> text,
+    and the module it needs."""
+
+    family: str
+    format: str
+    what: str
+    render: Callable[[str], str]
+    module: str
+
+
+#: The converters training documents are made with, two per family.
+CONVERTERS: dict[str, Converter] = {
+    "html2text": Converter("markdown", "markdown", "Markdown, `body_width=0`", _html2text, "html2text"),
+    "markdownify": Converter("markdown", "markdown", "Markdown", _markdownify, "markdownify"),
+    "inscriptis": Converter("bulleted", "text", "text laid out as displayed (indented, tables side by side)",
+                            _inscriptis, "inscriptis"),
+    "resiliparse-bullets": Converter("bulleted", "text", "`extract_plain_text(main_content=False)` "
+                                     "(its default `list_bullets=True`: `•` items)", _resiliparse(True), "resiliparse"),
+    "html-text": Converter("plain", "text", "`html_text.extract_text`", _html_text, "html_text"),
+    "bs4": Converter("plain", "text", 'BeautifulSoup `get_text("\\n")`, script/style removed', _bs4, "bs4"),
+}
+#: Converters used only to measure, never for training: a rendering no model has met.
+UNSEEN: dict[str, Converter] = {
+    "resiliparse": Converter("plain", "text", "`extract_plain_text(main_content=False, list_bullets=False)`",
+                             _resiliparse(False), "resiliparse"),
+}
+FAMILIES = tuple(dict.fromkeys(c.family for c in CONVERTERS.values()))
+
+
+def converter_versions() -> dict[str, str]:
+    """The installed version of each converter's distribution (for the build's manifest)."""
+    from importlib import metadata
+
+    out = {}
+    for dist in ("html2text", "markdownify", "inscriptis", "resiliparse", "html-text", "beautifulsoup4"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "not installed"
+    return out
+
+
+def missing_converters() -> list[str]:
+    """The converters whose module is not installed (the build needs every one)."""
+    from importlib.util import find_spec
+
+    return [name for name, c in CONVERTERS.items() if find_spec(c.module) is None]
+
+
+def convert(name: str, html: str) -> str:
+    """``html`` rendered by the converter ``name`` (of :data:`CONVERTERS` or ``UNSEEN``)."""
+    conv = CONVERTERS.get(name) or UNSEEN[name]
+    return conv.render(html)
+
+
+def choose_converter(page_id: str, seed: int) -> str:
+    """The converter whose rendering a page gets (seeded per page, uniform)."""
+    rng = random.Random(seed * 1_000_003 + zlib.crc32(page_id.encode()))
+    return rng.choice(sorted(CONVERTERS))
+
+
+def label_rendering(text: str, format: str, gold: str, title: str) -> tuple[list[tuple[str, str, bool]], Alignment]:
+    """A rendering's non-blank lines as (text, label, para_break), each labelled by
+    aligning what a reader sees of it with the gold, and the alignment's figures."""
+    lines = split_lines(text)
+    visible = read_markdown(text).visible if format == "markdown" else lines
+    a = align_lines([line.text for line in visible], gold, title)
+    return [(line.text, lab, line.para_break) for line, lab in zip(lines, a.labels)], a
