@@ -269,7 +269,7 @@ def read_markdown(text: TextInput) -> MarkdownLines:
         if setext[k] and not heads[k - 1]:
             tags[k], heads[k] = "hr", False
         if not shown.strip():
-            shown = " ".join(info.urls) if info.urls else line.text.strip()
+            shown = " ".join(info.urls).strip() or line.text.strip()   # "![]()" has an empty URL
         tag = "img" if info.image_only and tags[k] in ("p", "li") else tags[k]
         share = 1.0 if link_only[k] else info.link_share if fixed is None else 0.0
         visible.append(TextLine(shown, line.index, line.para_break))

@@ -9,6 +9,7 @@ from conftest import LABELLED, read_labelled
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from boilerstrip import clean
 from boilerstrip.features import Document, LineStructure
 from boilerstrip.markdown import MarkdownLines, looks_like_markdown, read_markdown
 from boilerstrip.text import split_lines
@@ -281,3 +282,12 @@ def test_converters_output_is_markdown(html_fixtures, name):
             assert shown["World"].tag == "li" and shown["World"].link_share == 1.0
             assert shown["Harbour ferry service to resume after six-week repair"].heading
             assert shown["Adult 4.50"].tag == "tr"
+
+
+@pytest.mark.parametrize("line", ["![]()", "[]()", "[![]()]()", "![]( )", "![](<>)"])
+def test_a_line_of_empty_links_and_images_shows_its_raw_text(line):
+    """Nothing visible and an empty URL: the line shows its raw text, never a blank line
+    (a blank line made the feature code index past the document's end)."""
+    md = read_markdown(f"Some words of an article here.\n\n{line}")
+    assert [v.text for v in md.visible] == ["Some words of an article here.", line.strip()]
+    assert clean(f"A first paragraph of the story.\n\n{line}", format="markdown") is not None

@@ -1,6 +1,7 @@
 """Print labelled lines of a deterministic page sample, for reading label quality by eye.
 
-Pages are drawn round-robin over sources (seeded), from every split.  Each page shows
+Pages are drawn round-robin over sources (seeded), from every split, in one of the
+renderer's styles or as one converter rendered them (``--style html2text``).  Each page shows
 its gold title and the start/end of its gold, then its lines with labels, from a few
 lines before the first non-boilerplate line to a few after the last; long runs of
 same-label lines are shortened to their ends.  Lines printed = lines checked.
@@ -22,7 +23,7 @@ def sample_pages(built: Path, n: int, seed: int = 0, style: str = "paragraphs") 
     by_source = defaultdict(list)
     for split in SPLITS:
         for rec in read_records(Path(built) / f"{split}.jsonl.gz"):
-            if rec["kind"] == "page" and rec["style"] == style:
+            if rec["kind"] in ("page", "converted") and rec["style"] == style:
                 by_source[rec["source"]].append(rec)
     rng = random.Random(seed)
     pools = {s: rng.sample(v, len(v)) for s, v in sorted(by_source.items())}
