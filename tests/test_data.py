@@ -12,6 +12,7 @@ import pytest
 
 from boilerstrip.data.aggregate import FRAGMENT_VARIANTS, aggregator_doc, assemble, fragment_doc, interrupted_doc
 from boilerstrip.data.align import align_lines, tokens
+from boilerstrip.data import read_records
 from boilerstrip.data.build import build
 from boilerstrip.data.converters import CONVERTERS, choose_converter, label_rendering
 from boilerstrip.data.corpora import SOURCES, read_all, site_of, strip_l3s_annotations
@@ -382,12 +383,19 @@ def test_train_command_on_a_built_corpus(corpora, tmp_path, capsys):
     assert set(card["metrics"]) == {"dev", "test"} and set(card["probe"]) == set(train.PROBES)
     assert card["training"]["params"]["network_passes"] == 1
     # A given transition cost skips the dev search; --networks sets the members per pass.
+    # --exclude-styles leaves renderings out (recorded on the card).
+    left_out = sorted(CONVERTERS)[:3]
     assert train.main(common + ["--out", str(tmp_path / "b.npz"), "--transition", "1.5", "--networks", "1",
-                                "--no-evaluate"]) == 0
+                                "--no-evaluate", "--exclude-styles", *left_out]) == 0
     out = capsys.readouterr().out
     assert "by transition cost" not in out and "metrics: " not in out
     other = LineModel.load(tmp_path / "b.npz")
     assert other.transition == 1.5 and len(other.networks[0].members) == 1 and "metrics" not in other.card
+    assert other.card["training"]["exclude_styles"] == left_out
+    records = list(read_records(tmp_path / "built" / "train.jsonl.gz"))
+    assert any(r["style"] in left_out for r in records)
+    assert other.card["corpus"]["documents"] == card["corpus"]["documents"] - sum(
+        len(train.record_documents(r)) for r in records if r["style"] in left_out)
     assert train.main(common + ["--data", str(tmp_path / "missing"), "--out", str(tmp_path / "c.npz")]) == 2
     assert not (tmp_path / "c.npz").exists()
 

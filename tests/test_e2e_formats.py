@@ -41,3 +41,16 @@ def test_markdown_link_and_image_lines_score_low(default_model):
     for line in classify(text, model=default_model):
         if line.text.startswith(("* [", "[![", "[Share")):
             assert line.score < 0.3, line.text
+
+
+def test_markdown_aggregator_page_keeps_its_article_and_drops_both_appended_stories(default_model):
+    """The seeds' shape, written as Markdown: the page's own article, a comments widget, an
+    app promotion, "More stories", then a chip maker's stock story and a foreign court
+    ruling, each under its linked headline and a source/time line."""
+    text = (FORMATS / "harbour-aggregator.md").read_text(encoding="utf-8")
+    kept = clean(text, model=default_model)
+    for own in ARTICLE[:2] + ARTICLE[-1:]:
+        assert own in kept, own
+    for appended in ("Solvane", "8.2 billion", "Analysts said", "Lisbon", "public hearing", "applause",
+                     "Market Wire", "No comments yet", "App Store", "More stories", "Share on", "©"):
+        assert appended not in kept, appended
