@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from boilerstrip.data import read_records
 from boilerstrip.data.aggregate import FRAGMENT_VARIANTS, aggregator_doc, assemble, fragment_doc, interrupted_doc
 from boilerstrip.data.align import align_lines, tokens
-from boilerstrip.data import read_records
 from boilerstrip.data.build import build
 from boilerstrip.data.converters import CONVERTERS, choose_converter, label_rendering
 from boilerstrip.data.corpora import SOURCES, read_all, site_of, strip_l3s_annotations
@@ -418,3 +418,10 @@ def test_choose_converter_is_seeded_per_page_and_uses_every_converter():
     assert chosen == [choose_converter(f"site/{k}", 7) for k in range(300)]
     assert set(chosen) == set(CONVERTERS)
     assert chosen != [choose_converter(f"site/{k}", 8) for k in range(300)]
+
+
+def test_a_setext_underline_takes_its_headings_label():
+    text = "Home\n\nBudget agreed\n=============\n\n" + BODY1[0] + "\n\nMore\n----\n\nShare"
+    lines, _ = label_rendering(text, "markdown", BODY1[0] + "\n\nMore", "Budget agreed")
+    assert [label for _, label, _ in lines] == ["boilerplate", "title", "title", "body", "body", "body",
+                                                "boilerplate"]

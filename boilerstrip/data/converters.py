@@ -137,6 +137,13 @@ def label_rendering(text: str, format: str, gold: str, title: str) -> tuple[list
     """A rendering's non-blank lines as (text, label, para_break), each labelled by
     aligning what a reader sees of it with the gold, and the alignment's figures."""
     lines = split_lines(text)
-    visible = read_markdown(text).visible if format == "markdown" else lines
-    a = align_lines([line.text for line in visible], gold, title)
-    return [(line.text, lab, line.para_break) for line, lab in zip(lines, a.labels)], a
+    if format != "markdown":
+        a = align_lines([line.text for line in lines], gold, title)
+        return [(line.text, lab, line.para_break) for line, lab in zip(lines, a.labels)], a
+    md = read_markdown(text)
+    a = align_lines([line.text for line in md.visible], gold, title)
+    labels = list(a.labels)
+    for k in range(1, len(lines)):   # a setext heading's underline ("===") belongs to its heading
+        if md.structure[k].heading and md.structure[k - 1].heading and not set(md.visible[k].text) - set("=- "):
+            labels[k] = labels[k - 1]
+    return [(line.text, lab, line.para_break) for line, lab in zip(lines, labels)], a
