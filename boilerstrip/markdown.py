@@ -18,11 +18,19 @@ False
 Every pattern is linear in the line: no repeated group can match the same text two ways,
 and bracket runs stop at the next bracket, so a megabyte of ``[[[[`` or ``](`` is read at
 regex speed.
+
+Speed: inline markup is read for all lines at once, each pattern run over the lines joined
+by newlines rather than a dozen regex calls per line.  No pattern matches a newline, and
+next to one each behaves as at the start or end of a line, so line ``k`` of every pass is
+what that pass makes of line ``k`` alone.  And each pattern starts with a literal character
+where it can, so that the regex engine jumps from candidate to candidate instead of trying
+every position.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 from typing import NamedTuple
 
 from .features.structure import LineStructure
@@ -34,14 +42,20 @@ __all__ = ["MarkdownLines", "read_markdown", "looks_like_markdown"]
 # escaped bracket, paren or star is never syntax (html2text escapes parens in URLs).
 _ESC = 0xE000
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_ESCAPED = re.compile("([\ue021-\ue07e])")   # what _ESCAPE makes of them
 _UNESCAPE = {_ESC + c: c for c in range(0x21, 0x7F)}
 _PRIVATE = re.compile("[\ue000-\ue0ff]")
-_LINK_ON, _LINK_OFF = "\ue001", "\ue002"   # around link text while a line is read
-_LINKED = re.compile(f"{_LINK_ON}([^{_LINK_ON}{_LINK_OFF}]*){_LINK_OFF}")
+_LINK_ON, _LINK_OFF = "\ue001", "\ue002"     # around link text while a line is read
+_IMAGE_ON, _IMAGE_OFF = "\ue003", "\ue004"   # around image alt text
+_LINKED = re.compile(f"{_LINK_ON}([^{_LINK_ON}{_LINK_OFF}\n]*){_LINK_OFF}")
+_IMAGED = re.compile(f"{_IMAGE_ON}[^{_IMAGE_ON}{_IMAGE_OFF}\n]*{_IMAGE_OFF}")
 
 # A link target: <anything on the line> or a run without whitespace whose parens pair up
-# one level deep, then an optional quoted title.
-_TARGET = r"""(<[^<>\n]*>|(?:[^\s()]|\([^\s()]*\))*)(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*\)"""
+# one level deep, then an optional quoted title.  The run is written unrolled (characters,
+# then paren groups each followed by characters), which the regex engine matches as one
+# character class instead of an alternation per character: a third of the time on
+# html2text's long URLs, and the same matches.
+_TARGET = r"""(<[^<>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:[^\S\n]+(?:"[^"\n]*"|'[^'\n]*'))?[^\S\n]*\)"""
 _IMAGE = re.compile(r"!\[([^\[\]\n]*)\]\(" + _TARGET)
 _LINK = re.compile(r"\[([^\[\]\n]*)\]\(" + _TARGET)
 _REF_IMAGE = re.compile(r"!\[([^\[\]\n]*)\]\[[^\[\]\n]*\]")
@@ -51,10 +65,17 @@ _TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
 _URL = re.compile(r"(?<![A-Za-z0-9+.-])(?:[A-Za-z][A-Za-z0-9+.-]{1,31}://|www\.)\S+")
 _REF_DEF = re.compile(r" {0,3}\[(?!\^)[^\[\]\n]+\]:\s*(\S+)")
 _FOOTNOTE_DEF = re.compile(r" {0,3}\[\^[^\[\]\n]+\]:")
-_STRONG = re.compile(r"(?<!\w)(?:\*{1,3}|_{1,3}|~~)(?=[^\s*_~])|(?<=[^\s*_~])(?:\*{1,3}|_{1,3}|~~)(?!\w)|`+")
-# Anything the inline patterns below could act on (escapes are private-use characters by then).
-_MARKUP = re.compile("[\\[<*_~`\ue000-\ue0ff]|://|www\\.")
-_EDGE_MARKS = re.compile(r"^[*_~]{1,3}(?=\s)|(?<=\s)[*_~]{1,3}$")
+# Emphasis marks that open a span (not after a word character, before text) or close one
+# (after text, not before a word character), and code backticks.  Each alternative starts
+# with its mark and looks behind across it, so that the engine skips from mark to mark.
+_STRONG = re.compile(
+    r"\*(?<!\w\*)\*{0,2}(?=[^\s*_~])|_(?<!\w_)_{0,2}(?=[^\s*_~])|~(?<!\w~)~(?=[^\s*_~])"
+    r"|\*(?<=[^\s*_~]\*)\*{0,2}(?!\w)|_(?<=[^\s*_~]_)_{0,2}(?!\w)|~(?<=[^\s*_~]~)~(?!\w)|``*")
+# Marks left at either end of a (whitespace-collapsed) line, next to a space: "** Special report **".
+_EDGE_MARKS = re.compile(r"[*_~](?:(?<=\n[*_~])[*_~]{0,2}(?= )|(?<= [*_~])[*_~]{0,2}(?=\n))")
+# What str.isspace() calls whitespace, but for " " and "\n".
+_ODD_SPACE = re.compile("[\t\x0b-\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_ALNUM = re.compile(r"[^\W_]")   # what str.isalnum() is true of
 
 # Block syntax, matched at the start of a line.
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+|$)")
@@ -66,6 +87,8 @@ _QUOTE = re.compile(r" {0,3}((?:>[ \t]?)+)")
 _ITEM = re.compile(  # with the bullet "•" of text renderers (resiliparse), which Markdown may quote
     r"([ \t]*)(?:[-*+\u2022]|\d{1,9}[.)])(?:[ \t]+|$)")
 _CELL_RULE = re.compile(r"[ \t]*:?-+:?[ \t]*")
+# A first character that none of the block patterns above can start with (nor indentation).
+_PLAIN_START = re.compile(r"[^\s`~\[=\-*_#|>+\u2022\d]")
 
 # Depths in the range an HTML page's blocks have (about 10 of a page's deepest 15), so
 # that the depth relative to the document's deepest line stays where the model saw it.
@@ -82,73 +105,111 @@ class MarkdownLines(NamedTuple):
     structure: list[LineStructure]
 
 
-def _protect(line: str) -> str:
-    line = _PRIVATE.sub("", line)
-    return _ESCAPE.sub(lambda m: chr(_ESC + ord(m.group(1))), line)
+def _protect(text: str) -> str:
+    """Private-use characters removed and escapes made private (line by line alike: no
+    escape spans a newline)."""
+    text = _PRIVATE.sub("", text)
+    return _ESCAPE.sub(lambda m: chr(_ESC + ord(m.group(1))), text)
+
+
+def _unescape(text: str) -> str:
+    """``text.translate(_UNESCAPE)`` at the cost of its escapes (a whole document through a
+    dict translation costs a millisecond)."""
+    parts = _ESCAPED.split(text)
+    if len(parts) == 1:
+        return text
+    parts[1::2] = "".join(parts[1::2]).translate(_UNESCAPE)
+    return "".join(parts)
+
+
+def _wrap(pattern: re.Pattern, text: str, on: str, off: str, targets: list[str] | None = None) -> str:
+    """``pattern.sub`` of each match by ``on`` + its group 1 + ``off``, without a Python
+    call per match; a second group (a link's target) is dropped, or added to ``targets``."""
+    parts = pattern.split(text)                  # text, group 1[, group 2], text, ...
+    step = pattern.groups + 1
+    parts[1::step] = [on + label + off for label in parts[1::step]]
+    if step == 3:
+        if targets is not None:
+            targets += parts[2::3]
+        parts[2::3] = [""] * (len(parts) // 3)
+    return "".join(parts)
+
+
+def _collapse(lines: list[str]) -> list[str]:
+    """Each line as ``" ".join(line.split())``, for lines whose only whitespace is " "
+    (looking for a double space is cheaper than splitting every line into words)."""
+    return [" ".join(line.split()) if "  " in line else line.strip(" ") for line in lines]
 
 
 def _target_url(target: str) -> str:
     return target[1:-1] if target.startswith("<") and target.endswith(">") else target
 
 
-class _Inline(NamedTuple):
-    text: str          # visible text, whitespace collapsed
-    link_share: float  # of its characters inside link text
-    urls: list[str]    # link and image targets, autolinks, bare URLs
-    images: int        # images on the line
-    image_only: bool   # nothing but images (and links around them)
+class _Inline:
+    """Every line's inline markup read at once (see the module doc): per line its visible
+    text (whitespace collapsed) and the share of it inside link text, the lines that show
+    nothing but images (and links around them), and a line's URLs (link and image targets,
+    autolinks, bare URLs) on demand, for the few lines that show nothing else."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = lines
+        self._urls: dict[int, list[str]] = {}
+        s = "\n" + "\n".join(lines) + "\n"   # every line between newlines
+        s = _wrap(_IMAGE, s, _IMAGE_ON, _IMAGE_OFF)
+        s = with_images = _wrap(_REF_IMAGE, s, _IMAGE_ON, _IMAGE_OFF)
+        s = _wrap(_LINK, s, _LINK_ON, _LINK_OFF)
+        s = _wrap(_REF_LINK, s, _LINK_ON, _LINK_OFF)
+        s = _TAG.sub(" ", _AUTOLINK.sub("", s))
+        s = "\n".join(_collapse(_ODD_SPACE.sub(" ", _STRONG.sub("", s)).split("\n")))
+        s, edges = _EDGE_MARKS.subn("", s)
+        if edges:                            # a mark gone from a line's end leaves a space there
+            s = "\n".join(_collapse(s.split("\n")))
+        self._shown = shown = _lines(s)      # what each line shows, link and image marks still in
+        urlish = {*_match_lines(s.split("://")[:-1]), *_match_lines(s.split("www.")[:-1])}
+        s = s.replace(_IMAGE_ON, "").replace(_IMAGE_OFF, "")
+        parts = _LINKED.split(s)             # text, link text, text, ...
+        linked = [0] * len(lines)
+        for k, label in zip(_match_lines(parts[0:-1:2]), parts[1::2]):
+            linked[k] += len(label)
+        s = s.replace(_LINK_ON, "").replace(_LINK_OFF, "")
+        plain = _lines(s)
+        for k in urlish:
+            if _URL.search(shown[k]) and not _ALNUM.search(_URL.sub("", plain[k])):
+                linked[k] = len(plain[k])    # nothing but bare URLs: all link
+        self.text = _collapse(_lines(_unescape(s)))
+        # min(1.0, linked / length), or for an empty line whether it had a URL
+        self.link_share = [(a / len(b) if a < len(b) else 1.0) if b else (1.0 if self.urls(k) else 0.0)
+                           for k, (a, b) in enumerate(zip(linked, plain))]
+        self.image_only = [k for k in sorted(set(_match_lines(with_images.split(_IMAGE_ON)[:-1])))
+                           if not _ALNUM.search(_IMAGED.sub("", shown[k]))]
+
+    def urls(self, k: int) -> list[str]:
+        """Line ``k``'s URLs, in the order the passes find them (each pass makes of this
+        line alone what it made of it among all lines)."""
+        if k not in self._urls:
+            targets: list[str] = []
+            line = _wrap(_IMAGE, self._lines[k], _IMAGE_ON, _IMAGE_OFF, targets)
+            line = _wrap(_LINK, _wrap(_REF_IMAGE, line, _IMAGE_ON, _IMAGE_OFF), _LINK_ON, _LINK_OFF, targets)
+            line = _wrap(_REF_LINK, line, _LINK_ON, _LINK_OFF)
+            urls = [_target_url(t) for t in targets] + _AUTOLINK.findall(line) + _URL.findall(self._shown[k])
+            self._urls[k] = [u.translate(_UNESCAPE) for u in urls]
+        return self._urls[k]
 
 
-def _inline(line: str) -> _Inline:
-    """The visible text of one line's inline markup (block markers already removed)."""
-    if not _MARKUP.search(line):   # most prose lines: no markup at all, nothing to undo
-        return _Inline(" ".join(line.split()), 0.0, [], 0, False)
-    urls: list[str] = []
-    alts: list[str] = []
+def _match_lines(before: list[str]) -> list[int]:
+    """The line of newline-bounded text each match is on, given the text before each
+    match since the one before (what ``re.split`` or ``str.split`` leave between them)."""
+    return [newlines - 1 for newlines in accumulate(t.count("\n") for t in before)]
 
-    def image(m: re.Match) -> str:
-        urls.append(_target_url(m.group(2)))
-        alts.append(m.group(1))
-        return "\ue003" + m.group(1) + "\ue004"
 
-    def ref_image(m: re.Match) -> str:
-        alts.append(m.group(1))
-        return "\ue003" + m.group(1) + "\ue004"
-
-    def link(m: re.Match) -> str:
-        urls.append(_target_url(m.group(2)))
-        return _LINK_ON + m.group(1) + _LINK_OFF
-
-    def autolink(m: re.Match) -> str:
-        urls.append(m.group(1))
-        return ""
-
-    s = _IMAGE.sub(image, line)
-    s = _REF_IMAGE.sub(ref_image, s)
-    s = _LINK.sub(link, s)
-    s = _REF_LINK.sub(lambda m: _LINK_ON + m.group(1) + _LINK_OFF, s)
-    s = _AUTOLINK.sub(autolink, s)
-    s = _TAG.sub(" ", s)
-    s = _STRONG.sub("", s)
-    s = " ".join(s.split())
-    s = _EDGE_MARKS.sub("", s).strip()
-    bare = _URL.findall(s)
-    without_images = re.sub("\ue003[^\ue003\ue004]*\ue004", "", s)
-    image_only = bool(alts) and not any(c.isalnum() for c in without_images)
-    s = s.replace("\ue003", "").replace("\ue004", "")
-    linked = sum(len(t) for t in _LINKED.findall(s))
-    s = s.replace(_LINK_ON, "").replace(_LINK_OFF, "")
-    if bare and not any(c.isalnum() for c in _URL.sub("", s)):   # nothing but URLs: all link
-        linked = len(s)
-    urls += bare
-    text = " ".join(s.translate(_UNESCAPE).split())
-    share = min(1.0, linked / len(s)) if s else (1.0 if urls else 0.0)
-    return _Inline(text, share, [u.translate(_UNESCAPE) for u in urls], len(alts), image_only)
+def _lines(text: str) -> list[str]:
+    """The lines of newline-bounded text."""
+    return text.split("\n")[1:-1]
 
 
 def _is_table_rule(line: str) -> bool:
     """A table's delimiter row: ``---|:---:`` or ``| --- |``."""
-    if "|" not in line:
+    if "|" not in line or "-" not in line:
         return False
     return all(_CELL_RULE.fullmatch(c) for c in _split_cells(line))
 
@@ -170,20 +231,21 @@ def read_markdown(text: TextInput) -> MarkdownLines:
     """
     lines = split_lines(decode(text))
     n = len(lines)
-    raws = [_protect(line.text) for line in lines]
-    rules = [_is_table_rule(r) for r in raws]
+    raws = _protect("\n".join([line.text for line in lines])).split("\n") if lines else []
+    rules = [("|" in r and "-" in r and _is_table_rule(r)) for r in raws]   # most lines: no call
+    # Whether each line follows the previous one with no blank line between.
+    follows = [False] + [a.index + 1 == b.index for a, b in zip(lines, lines[1:])]
     tags = ["p"] * n
     heads = [False] * n
     depths = [_BLOCK_DEPTH] * n
     texts: list[str | None] = [None] * n   # visible text chosen by block syntax (code, rules)
     inner = list(raws)                     # the line less its block markers
-    link_only = [False] * n
-    setext = [False] * n                   # the underline of a setext heading
+    link_only: list[int] = []              # lines that are all link (reference definitions)
+    setext: list[int] = []                 # the underlines of setext headings
     fence = ""
     list_indents: list[int] = []
     in_table = False
-    for k, (line, raw) in enumerate(zip(lines, raws)):
-        adjacent = k > 0 and lines[k - 1].index == line.index - 1
+    for k, (line, raw, adjacent) in enumerate(zip(lines, raws, follows)):
         if not adjacent:
             in_table = False
         if fence:                           # inside fenced code: text as it is
@@ -192,39 +254,46 @@ def read_markdown(text: TextInput) -> MarkdownLines:
             if stripped.startswith(fence) and not stripped.strip(fence[0]):
                 fence = ""
             continue
-        m = _FENCE.match(raw)
+        if "|" not in raw and _PLAIN_START.match(raw):   # prose: no block syntax, no table
+            in_table = False
+            list_indents.clear()
+            continue
+        # Each pattern below is tried only where the line's first character allows it.
+        lead = raw.lstrip()[:1]
+        m = _FENCE.match(raw) if lead in "`~" else None
         if m:
             fence = m.group(1)
             tags[k], texts[k] = "pre", line.text.strip()
             continue
-        m = _REF_DEF.match(raw)
+        m = _REF_DEF.match(raw) if lead == "[" else None
         if m:                               # a link's target: only its URL, all link
-            texts[k], link_only[k] = m.group(1).translate(_UNESCAPE), True
+            texts[k] = m.group(1).translate(_UNESCAPE)
+            link_only.append(k)
             continue
-        if _FOOTNOTE_DEF.match(raw):
+        if lead == "[" and _FOOTNOTE_DEF.match(raw):
             inner[k] = raw.split(":", 1)[1]
             continue
-        m = _SETEXT.fullmatch(raw)
+        m = _SETEXT.fullmatch(raw) if lead in "=-" else None
         if m and adjacent and tags[k - 1] == "p" and not heads[k - 1] and texts[k - 1] is None \
                 and not list_indents:
             level = "h1" if m.group(1)[0] == "=" else "h2"
             tags[k - 1] = tags[k] = level
-            setext[k] = True
+            setext.append(k)
             heads[k - 1] = heads[k] = True
             texts[k] = line.text.strip()
             continue
-        if _RULE.fullmatch(raw):
+        if lead in "*-_" and _RULE.fullmatch(raw):
             tags[k], texts[k] = "hr", line.text.strip()
             list_indents.clear()
             continue
-        m = _ATX.match(raw)
+        m = _ATX.match(raw) if lead == "#" else None
         if m:
             tags[k], heads[k] = f"h{len(m.group(1))}", True
             inner[k] = _ATX_CLOSE.sub("", raw[m.end():])
             list_indents.clear()
             continue
-        header = k + 1 < n and rules[k + 1] and lines[k + 1].index == line.index + 1 and "|" in raw
-        if rules[k] or header or (in_table and "|" in raw) or raw.lstrip().startswith("|"):
+        header = k + 1 < n and rules[k + 1] and follows[k + 1] and "|" in raw
+        if rules[k] or header or (in_table and "|" in raw) or lead == "|":
             in_table = True
             cells = _split_cells(raw)
             tags[k] = "tr" if rules[k] or sum(bool(c.strip()) for c in cells) > 1 else "td"
@@ -234,7 +303,7 @@ def read_markdown(text: TextInput) -> MarkdownLines:
             inner[k] = " ".join(c for c in cells if not _CELL_RULE.fullmatch(c))   # nested tables' rules too
             continue
         in_table = False
-        m = _QUOTE.match(raw)
+        m = _QUOTE.match(raw) if lead == ">" else None
         if m:
             tags[k] = "blockquote"
             depths[k] = _BLOCK_DEPTH + m.group(1).count(">")
@@ -258,37 +327,49 @@ def read_markdown(text: TextInput) -> MarkdownLines:
         list_indents.clear()
         if tags[k] == "p" and indent >= 4 and k > 0 and (line.para_break or tags[k - 1] == "pre"):
             tags[k], texts[k] = "pre", line.text
-    visible: list[TextLine] = []
-    structure: list[LineStructure] = []
-    for k, line in enumerate(lines):
-        info = _inline(inner[k])
-        fixed = texts[k]
-        shown = fixed if fixed is not None else info.text
-        if heads[k] and not shown:          # html2text puts "---" under a one-cell table row
-            tags[k], heads[k] = "p", False
-        if setext[k] and not heads[k - 1]:
+    info = _Inline(inner)
+    shown = [text if fixed is None else fixed for text, fixed in zip(info.text, texts)]
+    shares = [share if fixed is None else 0.0 for share, fixed in zip(info.link_share, texts)]
+    for k in link_only:
+        shares[k] = 1.0
+    for k in [k for k, head in enumerate(heads) if head and not shown[k]]:
+        tags[k], heads[k] = "p", False      # html2text puts "---" under a one-cell table row
+    for k in setext:
+        if not heads[k - 1]:
             tags[k], heads[k] = "hr", False
-        if not shown.strip():
-            shown = " ".join(info.urls).strip() or line.text.strip()   # "![]()" has an empty URL
-        tag = "img" if info.image_only and tags[k] in ("p", "li") else tags[k]
-        share = 1.0 if link_only[k] else info.link_share if fixed is None else 0.0
-        visible.append(TextLine(shown, line.index, line.para_break))
-        structure.append(LineStructure(tag, heads[k], share, depths[k], False, ""))
+    for k in [k for k, text in enumerate(shown) if not text.strip()]:
+        shown[k] = " ".join(info.urls(k)).strip() or lines[k].text.strip()   # "![]()" has an empty URL
+    for k in info.image_only:
+        if tags[k] in ("p", "li"):
+            tags[k] = "img"
+    # A line shown as it is stays the same (frozen) TextLine.
+    visible = [line if text == line.text else TextLine(text, line.index, line.para_break)
+               for line, text in zip(lines, shown)]
+    structure = [LineStructure(tag, head, share, depth, False, "")
+                 for tag, head, share, depth in zip(tags, heads, shares, depths)]
     return MarkdownLines(lines, visible, structure)
 
 
-# Detection: counts of lines with unmistakable Markdown.
-_DETECT_LINK = re.compile(r"!?\[[^\[\]\n]*\]\(" + _TARGET)
-_DETECT_DEF = re.compile(r"^ {0,3}\[[^\[\]\n]+\]:[ \t]*[^\s/.:]*[/.:]", re.M)
+# Detection: counts of lines with unmistakable Markdown.  The patterns that start at a line
+# start look for the newline before it (in "\n" + the sample), which the engine finds fast.
+_DETECT_DEF = re.compile(r"\n {0,3}\[[^\[\]\n]+\]:[ \t]*[^\s/.:]*[/.:]")
 _DETECT_REF = re.compile(r"\[[^\[\]\n]+\]\[[^\[\]\n]*\]")
-_DETECT_HEAD = re.compile(r"^ {0,3}#{1,6}[ \t]+\S", re.M)
-_DETECT_FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})", re.M)
+_DETECT_HEAD = re.compile(r"\n {0,3}#{1,6}[ \t]+\S")
+_DETECT_FENCE = re.compile(r"\n {0,3}(?:`{3,}|~{3,})")
 _DETECT_STRONG = re.compile(r"(?:\*\*|__)[^*_\s][^*_\n]{0,200}(?:\*\*|__)")
-_DETECT_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}\.)[ \t]+\S", re.M)
+_DETECT_ITEM = re.compile(r"\n[ \t]*(?:[-*+]|\d{1,9}\.)[ \t]+\S")
 _DETECT_LIMIT = 200_000   # characters looked at
+_DETECT_FIRST = 40        # lines looked at first
 # Every rule below needs one of these: a link or image "](", a definition "]:", a heading
 # "#" or a fence.  (Reading escapes never makes them, so their absence settles it.)
 _DETECT_MARKS = ("](", "]:", "#", "```", "~~~")
+_FOUND = "\ue001"   # in place of each match, to count a line's matches
+
+
+def _lines_with(pattern: re.Pattern, sample: str, most: int = 1) -> int:
+    """The matches of ``pattern`` in each line of ``sample``, at most ``most`` counted per line."""
+    marked = pattern.sub(_FOUND, sample)
+    return sum(min(most, line.count(_FOUND)) for line in marked.split("\n") if _FOUND in line)
 
 
 def looks_like_markdown(text: str) -> bool:
@@ -308,22 +389,28 @@ def looks_like_markdown(text: str) -> bool:
     head = text[:_DETECT_LIMIT]
     if not any(mark in head for mark in _DETECT_MARKS):   # most plain text: no sign to count at all
         return False
-    lines = [_protect(ln) for ln in head.splitlines() if ln.strip()]
-    if not lines:
+    nonblank = [ln for ln in head.splitlines() if ln.strip()]
+    if not nonblank:
         return False
-    sample = "\n".join(lines)
-    # Links per line, up to ten (markdownify can put a whole layout table on one line).
-    links = sum(min(10, len(_DETECT_LINK.findall(ln))) for ln in lines if "](" in ln)
-    definitions = len(_DETECT_DEF.findall(sample))
+    needed = max(2, 0.02 * len(nonblank))   # plain text quoting a bit of Markdown has less
+    # Links per line, up to ten (markdownify can put a whole layout table on one line).  An
+    # image "![alt](url)" holds one link "[alt](url)", so counting links counts both.  The
+    # first lines' links, never more than all of them, settle most Markdown at less cost.
+    first = _protect("\n".join(nonblank[:_DETECT_FIRST]))
+    if "](" in first and _lines_with(_LINK, first, 10) >= needed:
+        return True
+    sample = _protect("\n".join(nonblank))
+    starts = "\n" + sample   # a newline before every line
+    links = _lines_with(_LINK, sample, 10) if "](" in sample else 0
+    definitions = len(_DETECT_DEF.findall(starts))
     if definitions:
-        links += definitions + sum(1 for ln in lines if _DETECT_REF.search(ln))
-    needed = max(2, 0.02 * len(lines))   # plain text quoting a bit of Markdown has less
+        links += definitions + _lines_with(_DETECT_REF, sample)
     if links >= needed:
         return True
-    heads = len(_DETECT_HEAD.findall(sample))
-    fences = min(2, len(_DETECT_FENCE.findall(sample)) // 2)
-    signs = links + min(2, sum(_is_table_rule(ln) for ln in lines if "-" in ln)) \
+    heads = len(_DETECT_HEAD.findall(starts))
+    fences = min(2, len(_DETECT_FENCE.findall(starts)) // 2)
+    signs = links + min(2, sum(_is_table_rule(ln) for ln in sample.split("\n"))) \
         + min(2, len(_DETECT_STRONG.findall(sample)))
     if heads and signs + fences >= needed:
         return True
-    return fences > 0 and signs + (heads > 0) + (len(_DETECT_ITEM.findall(sample)) >= 2) >= 1
+    return fences > 0 and signs + (heads > 0) + (len(_DETECT_ITEM.findall(starts)) >= 2) >= 1

@@ -6,7 +6,7 @@ import time
 
 import pytest
 from conftest import LABELLED, read_labelled
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from boilerstrip import clean
@@ -291,3 +291,39 @@ def test_a_line_of_empty_links_and_images_shows_its_raw_text(line):
     md = read_markdown(f"Some words of an article here.\n\n{line}")
     assert [v.text for v in md.visible] == ["Some words of an article here.", line.strip()]
     assert clean(f"A first paragraph of the story.\n\n{line}", format="markdown") is not None
+
+
+# ------------------------------------------------------------------ reading all lines at once
+
+
+# Pieces of inline markup that could join across a line break if a pattern let them.
+INLINE_LINE = st.lists(st.sampled_from(
+    ["[a](b", "![", "[", "]", "](", ")", " )", "(", "\"t\"", " 't'", "<", ">", "<http://x.y", "a@b", "**", "*", "_", "__",
+     "~~", "`", " ", "  ", "\t", "\xa0", "a", "word", "http://x.y/", "www.", "\\*", "\ue041", "[1]", "[]", "<b>", "é"]),
+    max_size=10).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(INLINE_LINE, MARKDOWNISH), max_size=8))
+@example(["[a](b", " )", "![x](y", ")"])
+@example(["word [<b](x) c>", "<b [x>](y) word"])   # a tag leaves one link mark on each line
+def test_lines_read_together_read_as_each_alone(texts):
+    """Inline markup is read for all lines at once (one regex pass per pattern over the
+    lines joined by newlines); every line must come out as if read alone."""
+    from boilerstrip.markdown import _Inline, _protect
+
+    lines = [_protect(line.text) for text in texts for line in split_lines(text)]
+    together = _Inline(lines)
+    for k, line in enumerate(lines):
+        alone = _Inline([line])
+        assert (together.text[k], together.link_share[k], k in together.image_only, together.urls(k)) == \
+            (alone.text[0], alone.link_share[0], 0 in alone.image_only, alone.urls(0))
+
+
+def test_spelled_out_character_classes():
+    """The whitespace and alphanumeric patterns the reader uses in place of str methods."""
+    from boilerstrip.markdown import _ALNUM, _ODD_SPACE
+
+    every = "".join(map(chr, range(0x110000)))
+    assert _ODD_SPACE.findall(every) == [c for c in every if c.isspace() and c not in " \n"]
+    assert _ALNUM.findall(every) == [c for c in every if c.isalnum()]
