@@ -43,7 +43,6 @@ def test_markdown_link_and_image_lines_score_low(default_model):
             assert line.score < 0.3, line.text
 
 
-@pytest.mark.xfail(strict=True, reason="the shipped model keeps both appended stories (issue 29); until it is retrained")
 def test_markdown_aggregator_page_keeps_its_article_and_drops_both_appended_stories(default_model):
     """The seeds' shape, written as Markdown: the page's own article, a comments widget, an
     app promotion, "More stories", then a chip maker's stock story and a foreign court
