@@ -36,9 +36,10 @@ def _dom(lines) -> list:
     return [line.structure.to_row() for line in lines]
 
 
-def _converted(page) -> dict | None:
-    """The page rendered by its converter (:func:`choose_converter`) and labelled, or None
-    when the converter fails or the rendering's labels miss most of the gold."""
+def _converted(page) -> dict:
+    """The page rendered by its converter (:func:`choose_converter`) and labelled, with
+    alignment figures; ``lines`` is None when the rendering's labels miss most of the gold,
+    and ``error`` replaces both when the converter fails on the page."""
     name = choose_converter(page.page_id, SEED)
     conv = CONVERTERS[name]
     try:
