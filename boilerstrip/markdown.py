@@ -232,7 +232,7 @@ def read_markdown(text: TextInput) -> MarkdownLines:
     lines = split_lines(decode(text))
     n = len(lines)
     raws = _protect("\n".join([line.text for line in lines])).split("\n") if lines else []
-    rules = [("|" in r and "-" in r and _is_table_rule(r)) for r in raws]   # most lines: no call
+    rules = [_is_table_rule(r) for r in raws]
     # Whether each line follows the previous one with no blank line between.
     follows = [False] + [a.index + 1 == b.index for a, b in zip(lines, lines[1:])]
     tags = ["p"] * n

@@ -15,16 +15,15 @@ and in ``benchmarks``.
 
 from __future__ import annotations
 
-import random
-import zlib
 from typing import Callable, NamedTuple
 
 from ..markdown import read_markdown
 from ..text import split_lines
+from .aggregate import _rng
 from .align import Alignment, align_lines
 
-__all__ = ["Converter", "CONVERTERS", "UNSEEN", "FAMILIES", "convert", "choose_converter", "label_rendering",
-           "converter_versions", "missing_converters"]
+__all__ = ["Converter", "CONVERTERS", "UNSEEN", "choose_converter", "label_rendering", "converter_versions",
+           "missing_converters"]
 
 
 def _html2text(html: str) -> str:
@@ -98,7 +97,6 @@ UNSEEN: dict[str, Converter] = {
     "resiliparse": Converter("plain", "text", "`extract_plain_text(main_content=False, list_bullets=False)`",
                              _resiliparse(False), "resiliparse"),
 }
-FAMILIES = tuple(dict.fromkeys(c.family for c in CONVERTERS.values()))
 
 
 def converter_versions() -> dict[str, str]:
@@ -121,29 +119,20 @@ def missing_converters() -> list[str]:
     return [name for name, c in CONVERTERS.items() if find_spec(c.module) is None]
 
 
-def convert(name: str, html: str) -> str:
-    """``html`` rendered by the converter ``name`` (of :data:`CONVERTERS` or ``UNSEEN``)."""
-    conv = CONVERTERS.get(name) or UNSEEN[name]
-    return conv.render(html)
-
-
 def choose_converter(page_id: str, seed: int) -> str:
     """The converter whose rendering a page gets (seeded per page, uniform)."""
-    rng = random.Random(seed * 1_000_003 + zlib.crc32(page_id.encode()))
-    return rng.choice(sorted(CONVERTERS))
+    return _rng(seed, page_id).choice(sorted(CONVERTERS))
 
 
 def label_rendering(text: str, format: str, gold: str, title: str) -> tuple[list[tuple[str, str, bool]], Alignment]:
     """A rendering's non-blank lines as (text, label, para_break), each labelled by
     aligning what a reader sees of it with the gold, and the alignment's figures."""
-    lines = split_lines(text)
-    if format != "markdown":
-        a = align_lines([line.text for line in lines], gold, title)
-        return [(line.text, lab, line.para_break) for line, lab in zip(lines, a.labels)], a
-    md = read_markdown(text)
-    a = align_lines([line.text for line in md.visible], gold, title)
+    md = read_markdown(text) if format == "markdown" else None
+    lines = md.lines if md else split_lines(text)
+    a = align_lines([line.text for line in (md.visible if md else lines)], gold, title)
     labels = list(a.labels)
-    for k in range(1, len(lines)):   # a setext heading's underline ("===") belongs to its heading
-        if md.structure[k].heading and md.structure[k - 1].heading and not set(md.visible[k].text) - set("=- "):
-            labels[k] = labels[k - 1]
+    if md:   # a setext heading's underline ("===") belongs to its heading
+        for k in range(1, len(lines)):
+            if md.structure[k].heading and md.structure[k - 1].heading and not set(md.visible[k].text) - set("=- "):
+                labels[k] = labels[k - 1]
     return [(line.text, lab, line.para_break) for line, lab in zip(lines, labels)], a
