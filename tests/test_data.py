@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import tarfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from boilerstrip.data import read_records
 from boilerstrip.data.aggregate import FRAGMENT_VARIANTS, aggregator_doc, assemble, fragment_doc, interrupted_doc
 from boilerstrip.data.align import align_lines, tokens
 from boilerstrip.data.build import build
-from boilerstrip.data.converters import CONVERTERS, choose_converter, label_rendering
+from boilerstrip.data.converters import CONVERTERS, choose_converters, label_rendering
 from boilerstrip.data.corpora import SOURCES, read_all, site_of, strip_l3s_annotations
 from boilerstrip.data.splits import assign_splits
 from boilerstrip.features import LineStructure
@@ -330,6 +331,13 @@ def test_full_build(corpora, tmp_path):
     assert manifest["converters"].keys() == CONVERTERS.keys()
     assert sum(c["labelled_ok"] for c in manifest["converters"].values()) == sum(
         d["kind"] == "converted" for d in docs)
+    formats: dict = {}
+    for d in docs:
+        if d["kind"] == "converted":
+            formats.setdefault(d["page"], []).append(d["format"] == "markdown")
+    assert formats and all(sorted(f) == [False, True] for f in formats.values())   # one Markdown, one other
+    per_page = Counter(d["page"] for d in docs if d["kind"] == "converted-aggregator")
+    assert per_page and set(per_page.values()) == {1}
     l3s = next(d for d in docs if d["id"] == "l3s-gn1/u1#page-paragraphs")
     lines = [l.text for l in split_lines(l3s["text"])]
     assert dict(zip(lines, l3s["labels"])) == {
@@ -413,11 +421,13 @@ def test_label_rendering_aligns_what_a_reader_sees_of_markdown():
     assert raw.body_tokens > alignment.body_tokens
 
 
-def test_choose_converter_is_seeded_per_page_and_uses_every_converter():
-    chosen = [choose_converter(f"site/{k}", 7) for k in range(300)]
-    assert chosen == [choose_converter(f"site/{k}", 7) for k in range(300)]
-    assert set(chosen) == set(CONVERTERS)
-    assert chosen != [choose_converter(f"site/{k}", 8) for k in range(300)]
+def test_choose_converters_is_seeded_per_page_one_markdown_and_one_other():
+    chosen = [choose_converters(f"site/{k}", 7) for k in range(300)]
+    assert chosen == [choose_converters(f"site/{k}", 7) for k in range(300)]
+    assert chosen != [choose_converters(f"site/{k}", 8) for k in range(300)]
+    assert {name for pair in chosen for name in pair} == set(CONVERTERS)
+    formats = [tuple(CONVERTERS[name].format == "markdown" for name in pair) for pair in chosen]
+    assert set(formats) == {(True, False), (False, True)}     # the aggregator's rendering: either one
 
 
 def test_a_setext_underline_takes_its_headings_label():

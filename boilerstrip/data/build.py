@@ -21,7 +21,7 @@ from ..html import STYLES, render_html, to_text
 from ..text import split_lines
 from .aggregate import BOILER_POOL_LABELS, FRAGMENT_VARIANTS, aggregator_doc, clean_doc, fragment_doc, interrupted_doc
 from .align import align_lines
-from .converters import CONVERTERS, choose_converter, converter_versions, label_rendering, missing_converters
+from .converters import CONVERTERS, choose_converters, converter_versions, label_rendering, missing_converters
 from .corpora import SOURCES, archive_path, l3s_mark, read_all, sha256
 from .splits import SPLITS, assign_splits
 
@@ -36,11 +36,10 @@ def _dom(lines) -> list:
     return [line.structure.to_row() for line in lines]
 
 
-def _converted(page) -> dict:
-    """The page rendered by its converter (:func:`choose_converter`) and labelled, with
-    alignment figures; ``lines`` is None when the rendering's labels miss most of the gold,
-    and ``error`` replaces both when the converter fails on the page."""
-    name = choose_converter(page.page_id, SEED)
+def _converted(page, name: str) -> dict:
+    """The page rendered by converter ``name`` and labelled, with alignment figures;
+    ``lines`` is None when the rendering's labels miss most of the gold, and ``error``
+    replaces both when the converter fails on the page."""
     conv = CONVERTERS[name]
     try:
         text = conv.render(page.html)
@@ -54,10 +53,10 @@ def _converted(page) -> dict:
 
 
 def label_page(page) -> dict:
-    """Render ``page`` in every style and by its converter, and label each line; also
-    alignment figures."""
+    """Render ``page`` in every style and by its two converters (:func:`choose_converters`),
+    and label each line; also alignment figures."""
     out = {"page": page.page_id, "styles": {}, "dom": None, "ok": False, "invariant_fail": [],
-           "recall": None, "precision": None, "title_found": None, "converted": None}
+           "recall": None, "precision": None, "title_found": None, "converted": []}
     if not page.gold_text.strip():
         return out
     gold_tok = covered = body_tok = body_al = 0
@@ -92,7 +91,7 @@ def label_page(page) -> dict:
     out["ok"] = (len(out["styles"]) == len(STYLES) and out["dom"] is not None and has_body
                  and (out["recall"] is None or out["recall"] >= MIN_RECALL))
     if out["ok"]:
-        out["converted"] = _converted(page)
+        out["converted"] = [_converted(page, name) for name in choose_converters(page.page_id, SEED)]
     return out
 
 
@@ -135,18 +134,20 @@ def _doc(page, kind, style, text, labels, extra=None, variant: int = 0) -> dict:
     return rec
 
 
-def _converted_lines(result: dict) -> tuple[str, list] | None:
-    conv = result.get("converted")
-    return (conv["converter"], conv["lines"]) if conv and conv.get("lines") else None
+def _converted_lines(result: dict) -> list[tuple[str, list]]:
+    """A page's usable converter renderings as (converter, labelled lines)."""
+    return [(conv["converter"], conv["lines"]) for conv in result.get("converted") or () if conv.get("lines")]
 
 
-def _converted_docs(page, name: str, lines: list, by_converter: dict, pool: list, short_pool: list) -> list[dict]:
-    """A page's converter rendering as a ``converted`` doc, and an aggregator doc in the
-    same converter's rendering (other stories from pages that have it too)."""
+def _converted_docs(page, name: str, lines: list, by_converter: dict, pool: list, short_pool: list,
+                    aggregator: bool) -> list[dict]:
+    """A page's converter rendering as a ``converted`` doc, and (``aggregator``) an
+    aggregator doc in the same converter's rendering (other stories from pages that have
+    it too)."""
     extra = {"format": CONVERTERS[name].format}
     docs = [_doc(page, "converted", name, to_text_lines(lines), [lab for _, lab, _ in lines], extra)]
     mine = {"page": page.page_id, "site": page.site, "title": page.gold_title, "styles": {name: lines}}
-    if any(lab in ("title", "body") for _, lab, _ in lines) and len(by_converter[name]) > 1:
+    if aggregator and any(lab in ("title", "body") for _, lab, _ in lines) and len(by_converter[name]) > 1:
         style, text, labels = aggregator_doc(mine, by_converter[name], pool, short_pool, (name,), SEED)
         docs.append(_doc(page, "converted-aggregator", style, text, labels, extra))
     return docs
@@ -183,9 +184,8 @@ def build(corpora: Path, out: Path, limit: int | None = None, n_jobs: int = 2,
         converted = {p.page_id: _converted_lines(res[p.page_id]) for p in ok}
         by_converter = defaultdict(list)
         for o in others:
-            conv = converted[o["page"]]
-            if conv is not None:
-                by_converter[conv[0]].append({**o, "styles": {conv[0]: conv[1]}})
+            for name, lines in converted[o["page"]]:
+                by_converter[name].append({**o, "styles": {name: lines}})
         pool = sorted({t for o in others for ls in o["styles"].values() for t, lab, _ in ls
                        if lab in BOILER_POOL_LABELS and 1 <= len(t) <= 200})
         short_pool = [t for t in pool if len(t.split()) <= 6 and len(t) <= 60]
@@ -207,9 +207,8 @@ def build(corpora: Path, out: Path, limit: int | None = None, n_jobs: int = 2,
                 for variant in range(AGGREGATORS_PER_PAGE):
                     style, text, labels = aggregator_doc(mine, others, pool, short_pool, STYLES, SEED + variant)
                     docs.append(_doc(p, "aggregator", style, text, labels, variant=variant))
-                conv = converted[p.page_id]
-                if conv is not None:
-                    docs += _converted_docs(p, conv[0], conv[1], by_converter, pool, short_pool)
+                for k, (name, lines) in enumerate(converted[p.page_id]):
+                    docs += _converted_docs(p, name, lines, by_converter, pool, short_pool, aggregator=k == 0)
                 lines = r["styles"]["paragraphs"]
                 for variant in range(FRAGMENT_VARIANTS):
                     picked = fragment_doc(lines, p.page_id, variant, SEED)
@@ -258,7 +257,7 @@ def build(corpora: Path, out: Path, limit: int | None = None, n_jobs: int = 2,
         quality[source] = q
     converters: dict[str, dict[str, Any]] = {}
     for name in CONVERTERS:
-        rs = [r["converted"] for r in res.values() if r.get("converted") and r["converted"]["converter"] == name]
+        rs = [c for r in res.values() for c in r["converted"] if c["converter"] == name]
         graded = [c for c in rs if "recall" in c]
         converters[name] = {
             "pages": len(rs), "errors": sorted(r for r in (c.get("error") for c in rs) if r)[:5],

@@ -22,7 +22,7 @@ from ..text import split_lines
 from .aggregate import _rng
 from .align import Alignment, align_lines
 
-__all__ = ["Converter", "CONVERTERS", "UNSEEN", "choose_converter", "label_rendering", "converter_versions",
+__all__ = ["Converter", "CONVERTERS", "UNSEEN", "choose_converters", "label_rendering", "converter_versions",
            "missing_converters"]
 
 
@@ -119,9 +119,15 @@ def missing_converters() -> list[str]:
     return [name for name, c in CONVERTERS.items() if find_spec(c.module) is None]
 
 
-def choose_converter(page_id: str, seed: int) -> str:
-    """The converter whose rendering a page gets (seeded per page, uniform)."""
-    return _rng(seed, page_id).choice(sorted(CONVERTERS))
+def choose_converters(page_id: str, seed: int) -> tuple[str, str]:
+    """The two converters whose renderings a page gets (seeded per page): one Markdown
+    converter and one of the others, each uniform in its group.  Markdown gets half of the
+    renderings because it is the format whose syntax the model must learn to read; the
+    rendering an aggregator document is made from is the first one."""
+    rng = _rng(seed, page_id)
+    markdown = rng.choice(sorted(n for n, c in CONVERTERS.items() if c.format == "markdown"))
+    other = rng.choice(sorted(n for n, c in CONVERTERS.items() if c.format != "markdown"))
+    return (markdown, other) if rng.random() < 0.5 else (other, markdown)
 
 
 def label_rendering(text: str, format: str, gold: str, title: str) -> tuple[list[tuple[str, str, bool]], Alignment]:
