@@ -58,6 +58,7 @@ _IMAGED = re.compile(f"{_IMAGE_ON}[^{_IMAGE_ON}{_IMAGE_OFF}\n]*{_IMAGE_OFF}")
 _TARGET = r"""(<[^<>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:[^\S\n]+(?:"[^"\n]*"|'[^'\n]*'))?[^\S\n]*\)"""
 _IMAGE = re.compile(r"!\[([^\[\]\n]*)\]\(" + _TARGET)
 _LINK = re.compile(r"\[([^\[\]\n]*)\]\(" + _TARGET)
+_LINK_NESTING = 3    # links inside link text, as deep as converters write them
 _REF_IMAGE = re.compile(r"!\[([^\[\]\n]*)\]\[[^\[\]\n]*\]")
 _REF_LINK = re.compile(r"\[([^\[\]\n]*)\]\[[^\[\]\n]*\]")
 _AUTOLINK = re.compile(r"<((?:[A-Za-z][A-Za-z0-9+.-]{1,31}:|www\.)[^<>\s]*|[^<>\s@]+@[^<>\s@]+)>")
@@ -124,15 +125,29 @@ def _unescape(text: str) -> str:
 
 def _wrap(pattern: re.Pattern, text: str, on: str, off: str, targets: list[str] | None = None) -> str:
     """``pattern.sub`` of each match by ``on`` + its group 1 + ``off``, without a Python
-    call per match; a second group (a link's target) is dropped, or added to ``targets``."""
+    call per match; a second group (a link's target) is dropped, or added to ``targets``.
+    Marks ``on``/``off`` already inside a match (links nested in it) are dropped."""
     parts = pattern.split(text)                  # text, group 1[, group 2], text, ...
     step = pattern.groups + 1
-    parts[1::step] = [on + label + off for label in parts[1::step]]
+    parts[1::step] = [on + (label.replace(on, "").replace(off, "") if on in label else label) + off
+                      for label in parts[1::step]]
     if step == 3:
         if targets is not None:
             targets += parts[2::3]
         parts[2::3] = [""] * (len(parts) // 3)
     return "".join(parts)
+
+
+def _wrap_links(text: str, targets: list[str] | None = None) -> str:
+    """Inline links marked, innermost first, up to ``_LINK_NESTING`` deep: a card that
+    links its image, headline, byline and "Read more" separately and all of them again as
+    one outer link is one link (each pass is linear; the pattern's text has no brackets)."""
+    for _ in range(_LINK_NESTING):
+        wrapped = _wrap(_LINK, text, _LINK_ON, _LINK_OFF, targets)
+        if wrapped == text or "](" not in wrapped:
+            return wrapped
+        text = wrapped
+    return text
 
 
 def _collapse(lines: list[str]) -> list[str]:
@@ -157,8 +172,7 @@ class _Inline:
         s = "\n" + "\n".join(lines) + "\n"   # every line between newlines
         s = _wrap(_IMAGE, s, _IMAGE_ON, _IMAGE_OFF)
         s = with_images = _wrap(_REF_IMAGE, s, _IMAGE_ON, _IMAGE_OFF)
-        s = _wrap(_LINK, s, _LINK_ON, _LINK_OFF)
-        s = _wrap(_REF_LINK, s, _LINK_ON, _LINK_OFF)
+        s = _wrap(_REF_LINK, _wrap_links(s), _LINK_ON, _LINK_OFF)
         s = _TAG.sub(" ", _AUTOLINK.sub("", s))
         s = "\n".join(_collapse(_ODD_SPACE.sub(" ", _STRONG.sub("", s)).split("\n")))
         s, edges = _EDGE_MARKS.subn("", s)
@@ -189,7 +203,7 @@ class _Inline:
         if k not in self._urls:
             targets: list[str] = []
             line = _wrap(_IMAGE, self._lines[k], _IMAGE_ON, _IMAGE_OFF, targets)
-            line = _wrap(_LINK, _wrap(_REF_IMAGE, line, _IMAGE_ON, _IMAGE_OFF), _LINK_ON, _LINK_OFF, targets)
+            line = _wrap_links(_wrap(_REF_IMAGE, line, _IMAGE_ON, _IMAGE_OFF), targets)
             line = _wrap(_REF_LINK, line, _LINK_ON, _LINK_OFF)
             urls = [_target_url(t) for t in targets] + _AUTOLINK.findall(line) + _URL.findall(self._shown[k])
             self._urls[k] = [u.translate(_UNESCAPE) for u in urls]

@@ -87,6 +87,19 @@ def test_links_count_as_link_text_and_lose_their_targets():
     assert s.link_share == 0.0 and s.tag == "p"
 
 
+def test_a_link_holding_links_is_one_link_without_its_targets():
+    # A post card (Substack, html2text): image, headline, byline and "Read" linked inside one link.
+    card = ("[![Sell to the Agent](https://cdn.example/a.jpeg)Sell to the Agent[Florent D.](https://x.example/p)"
+            "·Feb 24[Read full story](https://x.example/s)](https://x.example/s)")
+    shown, s = one(card)
+    assert shown == "Sell to the AgentSell to the AgentFlorent D.·Feb 24Read full story"
+    assert s.link_share == 1.0
+    shown, s = one("See [the report](/r) and [[more](/m)](/n) here.")
+    assert shown == "See the report and more here."
+    assert s.link_share == pytest.approx(len("the reportmore") / len(shown))
+    assert one("[[[[deep](/1)](/2)](/3)](/4) end")[0] == "[deep](/4) end"   # three levels read, a fourth as written
+
+
 def test_images_alt_text_or_url_and_image_lines():
     shown, s = one("![Company logo](/logo.png)")
     assert (shown, s.tag) == ("Company logo", "img")
