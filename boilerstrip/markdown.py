@@ -20,8 +20,9 @@ and bracket runs stop at the next bracket, so a megabyte of ``[[[[`` or ``](`` i
 regex speed.
 
 Speed: inline markup is read for all lines at once, each pattern run over the lines joined
-by newlines rather than a dozen regex calls per line.  No pattern matches a newline, and
-next to one each behaves as at the start or end of a line, so line ``k`` of every pass is
+by newlines rather than a dozen regex calls per line.  No pattern but the last (a link
+whose text spans lines, as markdownify writes linked blocks) matches a newline, and next to
+one each behaves as at the start or end of a line, so line ``k`` of every other pass is
 what that pass makes of line ``k`` alone.  And each pattern starts with a literal character
 where it can, so that the regex engine jumps from candidate to candidate instead of trying
 every position.
@@ -59,6 +60,12 @@ _TARGET = r"""(<[^<>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:[^\S\n]+(?:"[^"\n
 _IMAGE = re.compile(r"!\[([^\[\]\n]*)\]\(" + _TARGET)
 _LINK = re.compile(r"\[([^\[\]\n]*)\]\(" + _TARGET)
 _LINK_NESTING = 3    # links inside link text, as deep as converters write them
+_LINK_LINES = 8      # most lines one link's text may span (markdownify's linked cards)
+# A link whose text spans lines: matched once images and one-line links are marks (so that
+# its text has no brackets left), each start stopping at the next bracket (linear).
+# Its last line shows some text before "](": a line of only "](url)" stays all link.
+_SPANNING_LINK = re.compile(r"\[([^\[\]\n]*(?:\n[^\[\]\n]*){0,%d}\n[^\[\]\S\n]*[^\[\]\s][^\[\]\n]*)\]\("
+                            % (_LINK_LINES - 1) + _TARGET)
 _REF_IMAGE = re.compile(r"!\[([^\[\]\n]*)\]\[[^\[\]\n]*\]")
 _REF_LINK = re.compile(r"\[([^\[\]\n]*)\]\[[^\[\]\n]*\]")
 _AUTOLINK = re.compile(r"<((?:[A-Za-z][A-Za-z0-9+.-]{1,31}:|www\.)[^<>\s]*|[^<>\s@]+@[^<>\s@]+)>")
@@ -150,6 +157,19 @@ def _wrap_links(text: str, targets: list[str] | None = None) -> str:
     return text
 
 
+def _wrap_spanning_links(text: str) -> str:
+    """Links whose text runs over several lines (markdownify writes a linked block's
+    lines inside one link: "[Monitoring" / "Uptime checks](/monitoring)"): each line's part
+    marked as link text on its own line, the target dropped."""
+    parts = _SPANNING_LINK.split(text)
+    if len(parts) == 1:
+        return text
+    parts[1::3] = [_LINK_ON + label.replace(_LINK_ON, "").replace(_LINK_OFF, "").replace(
+        "\n", _LINK_OFF + "\n" + _LINK_ON) + _LINK_OFF for label in parts[1::3]]
+    parts[2::3] = [""] * (len(parts) // 3)
+    return "".join(parts)
+
+
 def _collapse(lines: list[str]) -> list[str]:
     """Each line as ``" ".join(line.split())``, for lines whose only whitespace is " "
     (looking for a double space is cheaper than splitting every line into words)."""
@@ -164,15 +184,20 @@ class _Inline:
     """Every line's inline markup read at once (see the module doc): per line its visible
     text (whitespace collapsed) and the share of it inside link text, the lines that show
     nothing but images (and links around them), and a line's URLs (link and image targets,
-    autolinks, bare URLs) on demand, for the few lines that show nothing else."""
+    autolinks, bare URLs) on demand, for the few lines that show nothing else.
 
-    def __init__(self, lines: list[str]) -> None:
+    Only links whose text spans lines (``spanning``, read last) make a line read otherwise
+    than alone."""
+
+    def __init__(self, lines: list[str], spanning: bool = True) -> None:
         self._lines = lines
         self._urls: dict[int, list[str]] = {}
         s = "\n" + "\n".join(lines) + "\n"   # every line between newlines
         s = _wrap(_IMAGE, s, _IMAGE_ON, _IMAGE_OFF)
         s = with_images = _wrap(_REF_IMAGE, s, _IMAGE_ON, _IMAGE_OFF)
         s = _wrap(_REF_LINK, _wrap_links(s), _LINK_ON, _LINK_OFF)
+        if spanning and "](" in s:
+            s = _wrap_spanning_links(s)
         s = _TAG.sub(" ", _AUTOLINK.sub("", s))
         s = "\n".join(_collapse(_ODD_SPACE.sub(" ", _STRONG.sub("", s)).split("\n")))
         s, edges = _EDGE_MARKS.subn("", s)
@@ -341,7 +366,9 @@ def read_markdown(text: TextInput) -> MarkdownLines:
         list_indents.clear()
         if tags[k] == "p" and indent >= 4 and k > 0 and (line.para_break or tags[k - 1] == "pre"):
             tags[k], texts[k] = "pre", line.text
-    info = _Inline(inner)
+    # Lines whose visible text block syntax fixed (code, rules, definitions) are not read
+    # for inline markup: a bracket in code must not open a link over the next lines.
+    info = _Inline([part if fixed is None else "" for part, fixed in zip(inner, texts)])
     shown = [text if fixed is None else fixed for text, fixed in zip(info.text, texts)]
     shares = [share if fixed is None else 0.0 for share, fixed in zip(info.link_share, texts)]
     for k in link_only:

@@ -100,6 +100,25 @@ def test_a_link_holding_links_is_one_link_without_its_targets():
     assert one("[[[[deep](/1)](/2)](/3)](/4) end")[0] == "[deep](/4) end"   # three levels read, a fourth as written
 
 
+def test_a_link_over_several_lines_is_link_text_on_each():
+    # markdownify writes a linked block's lines inside one link.
+    md = read_markdown("* [Monitoring\n  Uptime & synthetic checks](/product/monitoring)\n\n"
+                       "[![](/teaser.jpg)\nRivers rise after the storm\nBy A. Writer · 3 min](/news/rivers)\n\n"
+                       "The council met on [Tuesday](/t) to vote.")
+    assert [v.text for v in md.visible] == ["Monitoring", "Uptime & synthetic checks", "/teaser.jpg",
+                                            "Rivers rise after the storm", "By A. Writer · 3 min",
+                                            "The council met on Tuesday to vote."]
+    assert [s.link_share for s in md.structure[:5]] == [1.0] * 5
+    assert md.structure[5].link_share == pytest.approx(len("Tuesday") / len("The council met on Tuesday to vote."))
+    # Not a link: a bracket in code, a "[" whose "](" is too many lines on, a last line of only "](url)".
+    md = read_markdown("```\nx = a[0\n```\nThe end](/x)")
+    assert md.visible[3].text == "The end](/x)"
+    far = read_markdown("[Start\n" + "a line\n" * 9 + "end](/x)")
+    assert far.visible[0].text == "[Start" and far.structure[-1].link_share < 1.0
+    md = read_markdown("[Photo\n](http://example.com/a.jpg)")
+    assert md.visible[0].text == "[Photo" and md.structure[1].link_share == 1.0
+
+
 def test_images_alt_text_or_url_and_image_lines():
     shown, s = one("![Company logo](/logo.png)")
     assert (shown, s.tag) == ("Company logo", "img")
@@ -322,13 +341,14 @@ INLINE_LINE = st.lists(st.sampled_from(
 @example(["word [<b](x) c>", "<b [x>](y) word"])   # a tag leaves one link mark on each line
 def test_lines_read_together_read_as_each_alone(texts):
     """Inline markup is read for all lines at once (one regex pass per pattern over the
-    lines joined by newlines); every line must come out as if read alone."""
+    lines joined by newlines); but for links whose text spans lines (tested on their own),
+    every line must come out as if read alone."""
     from boilerstrip.markdown import _Inline, _protect
 
     lines = [_protect(line.text) for text in texts for line in split_lines(text)]
-    together = _Inline(lines)
+    together = _Inline(lines, spanning=False)
     for k, line in enumerate(lines):
-        alone = _Inline([line])
+        alone = _Inline([line], spanning=False)
         assert (together.text[k], together.link_share[k], k in together.image_only, together.urls(k)) == \
             (alone.text[0], alone.link_share[0], 0 in alone.image_only, alone.urls(0))
 
@@ -340,3 +360,11 @@ def test_spelled_out_character_classes():
     every = "".join(map(chr, range(0x110000)))
     assert _ODD_SPACE.findall(every) == [c for c in every if c.isspace() and c not in " \n"]
     assert _ALNUM.findall(every) == [c for c in every if c.isalnum()]
+
+
+@pytest.mark.parametrize("text", ["[x\n" * 100_000 + "](y)", "[a\nb\nc](" * 50_000, "[" + "w\n" * 7 + "x](" * 30_000])
+def test_links_over_lines_read_in_linear_time(text):
+    start = time.perf_counter()
+    md = read_markdown(text)
+    assert time.perf_counter() - start < 5.0   # about 0.5 s here
+    assert len(md.lines) == text.count("\n") + 1 and all(v.text.strip() for v in md.visible)
