@@ -24,7 +24,7 @@ from .features import Document
 from .html import looks_like_html, render_html
 from .markdown import looks_like_markdown, read_markdown
 from .model import CLASSES, LineModel
-from .text import TextInput, TextLine, decode, hard_wrap_runs, join_lines, split_lines
+from .text import TextInput, TextLine, decode, hard_wrap_runs, inline_break_runs, join_lines, split_lines
 
 __all__ = ["Options", "Line", "Formatted", "FORMATS", "MODES", "ModelArg", "read", "label_batch", "text_of",
            "resolve_model", "default_model"]
@@ -119,8 +119,8 @@ def read(text: TextInput, format: str = "auto") -> tuple[Document, list[TextLine
     HTML goes through the lxml renderer, so that what the markup says about each line
     becomes evidence; Markdown keeps its own lines, and the model sees each line's visible
     text (no link targets, no markup) and what its syntax says (heading, list item, link
-    share, ...).  Hard-wrapped plain text is scored a paragraph line at a time
-    (``Document.runs``); the text lines stay the input's own.
+    share, ...).  Hard-wrapped plain text, and text broken at inline elements, is scored a
+    paragraph line at a time (``Document.runs``); the text lines stay the input's own.
     """
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
@@ -133,7 +133,8 @@ def read(text: TextInput, format: str = "auto") -> tuple[Document, list[TextLine
         md = read_markdown(text)
         return Document.from_structured_lines(md.visible, md.structure), md.lines
     lines = split_lines(text)
-    return Document.from_text_lines(lines, hard_wrap_runs(lines)), lines
+    runs = hard_wrap_runs(lines)
+    return Document.from_text_lines(lines, runs if runs is not None else inline_break_runs(lines)), lines
 
 
 # ---------------------------------------------------------------------- model

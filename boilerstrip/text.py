@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Sequence, Union
 
 __all__ = ["TextLine", "BinaryInputError", "decode", "split_lines", "join_lines", "normalize_line", "strip_controls",
-           "hard_wrap_runs"]
+           "hard_wrap_runs", "inline_break_runs"]
 
 TextInput = Union[str, bytes, bytearray, memoryview]
 
@@ -307,6 +307,52 @@ def hard_wrap_runs(lines: Sequence[TextLine]) -> list[int] | None:
     runs = [1]
     for w in wraps:
         if w:
+            runs[-1] += 1
+        else:
+            runs.append(1)
+    return runs
+
+
+# Text split at inline elements (BeautifulSoup's get_text("\n"), a DOM's text nodes one a
+# line): "That's where my" / "SOS Method" / " comes in. It is ...".  A text node after an
+# inline element starts with the space or punctuation that followed the element.
+_INLINE_CONTINUES = re.compile(r" \S|[.,;:!?)\]}]")
+_INLINE_MIN_SHARE = 0.03      # of the lines continue one before, for the text to be split so
+_INLINE_SHORT = 80            # an inline element's own line (a link, a bold phrase) is shorter
+_SENTENCE_END = tuple(".!?:;\"”’)")
+
+
+def inline_break_runs(lines: Sequence[TextLine]) -> list[int] | None:
+    """How many consecutive lines make up each line of text broken at inline elements,
+    or ``None`` when ``lines`` are not broken so.
+
+    Such text puts each text node on its own line: a link or a bold phrase inside a
+    sentence is a line, and the rest of the sentence begins the next one with the space
+    or punctuation that followed the element.  A line that begins so (no blank line
+    before) continues the one before; so does a short line that follows a line ending
+    mid-sentence and is itself continued (the link between).  Scored as the paragraph it
+    was, a sentence is not judged by its fragments.
+
+    >>> text = ("Home\\nNews\\nThe council voted to expand\\nthe park\\n by twelve acres.\\n\\n"
+    ...         "Officials said the cost\\nwas\\n, in all, four million dollars.\\n" * 2)
+    >>> inline_break_runs(split_lines(text))
+    [1, 1, 3, 3, 1, 1, 3, 3]
+    >>> inline_break_runs(split_lines("One line.\\nAnother line.")) is None
+    True
+    """
+    n = len(lines)
+    if n < _WRAP_MIN_LINES:
+        return None
+    joins = [not b.para_break and _INLINE_CONTINUES.match(b.text) is not None for b in lines[1:]]
+    if sum(joins) < max(3, _INLINE_MIN_SHARE * n):
+        return None
+    for k in range(1, n - 1):   # joins[k - 1]: line k joins line k - 1
+        if joins[k] and not joins[k - 1] and not lines[k].para_break and len(lines[k].text) < _INLINE_SHORT \
+                and not lines[k - 1].text.endswith(_SENTENCE_END):
+            joins[k - 1] = True
+    runs = [1]
+    for join in joins:
+        if join:
             runs[-1] += 1
         else:
             runs.append(1)

@@ -5,12 +5,22 @@ from __future__ import annotations
 import codecs
 import re
 import textwrap
+from itertools import accumulate
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from boilerstrip.text import BinaryInputError, TextLine, decode, hard_wrap_runs, join_lines, normalize_line, split_lines
+from boilerstrip.text import (
+    BinaryInputError,
+    TextLine,
+    decode,
+    hard_wrap_runs,
+    inline_break_runs,
+    join_lines,
+    normalize_line,
+    split_lines,
+)
 
 
 def texts(text):
@@ -338,6 +348,29 @@ def test_hard_wrap_runs_keep_list_items_apart():
     text = wrapped(PARAGRAPHS, 72) + "\n\n" + "\n".join(items)
     runs = hard_wrap_runs(split_lines(text))
     assert runs is not None and runs[-len(items):] == [1] * len(items)
+
+
+def test_inline_break_runs_rejoin_sentences_split_at_links():
+    from bs4 import BeautifulSoup
+
+    html = ("<html><body><ul><li><a href='/'>Home</a></li><li><a href='/n'>News</a></li></ul>"
+            + "".join(f"<p>{p.replace('ferry', '<a href=/f>ferry</a>', 1).replace('shafts', '<b>shafts</b>', 1)}</p>"
+                      for p in PARAGRAPHS) + "<p>Share this article</p></body></html>")
+    text = BeautifulSoup(html, "lxml").get_text("\n")        # what scrapers make of a page
+    lines = split_lines(text)
+    runs = inline_break_runs(lines)
+    assert runs is not None and sum(runs) == len(lines)
+    starts = [0, *accumulate(runs)][:-1]
+    joined = [" ".join(l.text.strip() for l in lines[a:a + r]) for a, r in zip(starts, runs)]
+    assert "The island ferry returned to service on Monday" in next(j for j in joined if j.startswith("The island"))
+    assert any(j.startswith("Engineers replaced both shafts and a damaged bearing") for j in joined)
+    assert joined[:2] == ["Home", "News"] and joined[-1] == "Share this article"   # menu items stay apart
+
+
+def test_inline_break_runs_none_for_text_split_at_blocks():
+    assert inline_break_runs(split_lines("\n".join(PARAGRAPHS * 2))) is None     # one line per block
+    assert inline_break_runs(split_lines(wrapped(PARAGRAPHS, 60))) is None       # wrapped, not split at links
+    assert inline_break_runs(split_lines("Home\n the ferry\n, said")) is None    # too few lines
 
 
 # ------------------------------------------------------------------ legacy encodings and binary data
