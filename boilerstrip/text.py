@@ -304,13 +304,7 @@ def hard_wrap_runs(lines: Sequence[TextLine]) -> list[int] | None:
     cased = [c for c in starts if c.lower() != c.upper()]
     if len(cased) < 3 or sum(c.islower() for c in cased) < _WRAP_LOWER * len(cased):
         return None
-    runs = [1]
-    for w in wraps:
-        if w:
-            runs[-1] += 1
-        else:
-            runs.append(1)
-    return runs
+    return _runs(wraps)
 
 
 # Text split at inline elements (BeautifulSoup's get_text("\n"), a DOM's text nodes one a
@@ -350,6 +344,11 @@ def inline_break_runs(lines: Sequence[TextLine]) -> list[int] | None:
         if joins[k] and not joins[k - 1] and not lines[k].para_break and len(lines[k].text) < _INLINE_SHORT \
                 and not lines[k - 1].text.endswith(_SENTENCE_END):
             joins[k - 1] = True
+    return _runs(joins)
+
+
+def _runs(joins: Sequence[bool]) -> list[int]:
+    """Lines per run, given for each line after the first whether it joins the one before."""
     runs = [1]
     for join in joins:
         if join:
