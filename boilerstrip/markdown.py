@@ -130,14 +130,23 @@ def _unescape(text: str) -> str:
     return "".join(parts)
 
 
+def _mark(label: str, on: str, off: str) -> str:
+    """``label`` between ``on`` and ``off``: marks already inside it (links nested in it)
+    dropped, and each of its lines marked on its own (a link whose text spans lines)."""
+    if on in label:
+        label = label.replace(on, "").replace(off, "")
+    if "\n" in label:
+        label = label.replace("\n", off + "\n" + on)
+    return on + label + off
+
+
 def _wrap(pattern: re.Pattern, text: str, on: str, off: str, targets: list[str] | None = None) -> str:
-    """``pattern.sub`` of each match by ``on`` + its group 1 + ``off``, without a Python
-    call per match; a second group (a link's target) is dropped, or added to ``targets``.
-    Marks ``on``/``off`` already inside a match (links nested in it) are dropped."""
+    """``pattern.sub`` of each match by its group 1 marked (:func:`_mark`), without a
+    regex callback per match; a second group (a link's target) is dropped, or added to
+    ``targets``."""
     parts = pattern.split(text)                  # text, group 1[, group 2], text, ...
     step = pattern.groups + 1
-    parts[1::step] = [on + (label.replace(on, "").replace(off, "") if on in label else label) + off
-                      for label in parts[1::step]]
+    parts[1::step] = [_mark(label, on, off) for label in parts[1::step]]
     if step == 3:
         if targets is not None:
             targets += parts[2::3]
@@ -155,19 +164,6 @@ def _wrap_links(text: str, targets: list[str] | None = None) -> str:
             return wrapped
         text = wrapped
     return text
-
-
-def _wrap_spanning_links(text: str) -> str:
-    """Links whose text runs over several lines (markdownify writes a linked block's
-    lines inside one link: "[Monitoring" / "Uptime checks](/monitoring)"): each line's part
-    marked as link text on its own line, the target dropped."""
-    parts = _SPANNING_LINK.split(text)
-    if len(parts) == 1:
-        return text
-    parts[1::3] = [_LINK_ON + label.replace(_LINK_ON, "").replace(_LINK_OFF, "").replace(
-        "\n", _LINK_OFF + "\n" + _LINK_ON) + _LINK_OFF for label in parts[1::3]]
-    parts[2::3] = [""] * (len(parts) // 3)
-    return "".join(parts)
 
 
 def _collapse(lines: list[str]) -> list[str]:
@@ -196,8 +192,8 @@ class _Inline:
         s = _wrap(_IMAGE, s, _IMAGE_ON, _IMAGE_OFF)
         s = with_images = _wrap(_REF_IMAGE, s, _IMAGE_ON, _IMAGE_OFF)
         s = _wrap(_REF_LINK, _wrap_links(s), _LINK_ON, _LINK_OFF)
-        if spanning and "](" in s:
-            s = _wrap_spanning_links(s)
+        if spanning and "](" in s:   # each line's part of the link text is marked on its line
+            s = _wrap(_SPANNING_LINK, s, _LINK_ON, _LINK_OFF)
         s = _TAG.sub(" ", _AUTOLINK.sub("", s))
         s = "\n".join(_collapse(_ODD_SPACE.sub(" ", _STRONG.sub("", s)).split("\n")))
         s, edges = _EDGE_MARKS.subn("", s)

@@ -136,7 +136,7 @@ def _doc(page, kind, style, text, labels, extra=None, variant: int = 0) -> dict:
 
 def _converted_lines(result: dict) -> list[tuple[str, list]]:
     """A page's usable converter renderings as (converter, labelled lines)."""
-    return [(conv["converter"], conv["lines"]) for conv in result.get("converted") or () if conv.get("lines")]
+    return [(conv["converter"], conv["lines"]) for conv in result["converted"] if conv.get("lines")]
 
 
 def _converted_docs(page, name: str, lines: list, by_converter: dict, pool: list, short_pool: list,
