@@ -24,7 +24,16 @@ from .features import Document
 from .html import looks_like_html, render_html
 from .markdown import looks_like_markdown, read_markdown
 from .model import CLASSES, LineModel
-from .text import TextInput, TextLine, decode, hard_wrap_runs, inline_break_runs, join_lines, split_lines
+from .text import (
+    TextInput,
+    TextLine,
+    column_segments,
+    decode,
+    hard_wrap_runs,
+    inline_break_runs,
+    join_lines,
+    split_lines,
+)
 
 __all__ = ["Options", "Line", "Formatted", "FORMATS", "MODES", "ModelArg", "read", "label_batch", "text_of",
            "resolve_model", "default_model"]
@@ -134,7 +143,11 @@ def read(text: TextInput, format: str = "auto") -> tuple[Document, list[TextLine
         return Document.from_structured_lines(md.visible, md.structure), md.lines
     lines = split_lines(text)
     runs = hard_wrap_runs(lines)
-    return Document.from_text_lines(lines, runs if runs is not None else inline_break_runs(lines)), lines
+    runs = runs if runs is not None else inline_break_runs(lines)
+    cells = column_segments(lines) if runs is None else None
+    if cells is not None:   # a layout table's columns side by side: read column by column
+        return Document.from_cells(cells), lines
+    return Document.from_text_lines(lines, runs), lines
 
 
 # ---------------------------------------------------------------------- model
@@ -176,6 +189,8 @@ def _decide(lines: Sequence[TextLine], doc: Document, proba: np.ndarray, options
         keep_mask(p_keep, options.threshold, transition)
     if doc.runs is not None:
         proba, kept = np.repeat(proba, doc.runs, axis=0), np.repeat(kept, doc.runs)
+    if doc.source is not None:
+        proba, kept = _per_line(doc.source, doc.lines, proba, kept, len(lines))
     if as_text:
         return join_lines(lines, np.flatnonzero(kept).tolist())
     title = proba[:, 1] >= proba[:, 0]
@@ -183,6 +198,17 @@ def _decide(lines: Sequence[TextLine], doc: Document, proba: np.ndarray, options
     labels = np.where(kept, np.where(title & options.include_title, 1, 0), np.where(best == 1, 1, 2))
     return [Line(line.text, line.index, CLASSES[int(lab)], float(p[0]), float(p[1]), bool(k), line.para_break)
             for line, p, k, lab in zip(lines, proba, kept.tolist(), labels.tolist())]
+
+
+def _per_line(source: np.ndarray, cells: Sequence[str], proba: np.ndarray, kept: np.ndarray,
+              n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cells' probabilities and decisions to their input lines': a line is kept when its
+    kept cells hold most of its characters, and its probabilities are its cells', weighted
+    by their characters."""
+    chars = np.array([len(cell) - cell.count(" ") for cell in cells], dtype=np.float64)
+    total = np.maximum(np.bincount(source, chars, n), 1.0)
+    line_proba = np.stack([np.bincount(source, chars * p, n) for p in proba.T], axis=1) / total[:, None]
+    return line_proba, np.bincount(source, chars * kept, n) > 0.5 * total
 
 
 def label_batch(texts: Sequence[Union[TextInput, Formatted]], options: Options, as_text: bool) -> list:

@@ -17,8 +17,10 @@ import re
 from dataclasses import dataclass
 from typing import Sequence, Union
 
+import numpy as np
+
 __all__ = ["TextLine", "BinaryInputError", "decode", "split_lines", "join_lines", "normalize_line", "strip_controls",
-           "hard_wrap_runs", "inline_break_runs"]
+           "hard_wrap_runs", "inline_break_runs", "column_segments"]
 
 TextInput = Union[str, bytes, bytearray, memoryview]
 
@@ -345,6 +347,83 @@ def inline_break_runs(lines: Sequence[TextLine]) -> list[int] | None:
                 and not lines[k - 1].text.endswith(_SENTENCE_END):
             joins[k - 1] = True
     return _runs(joins)
+
+
+# Text laid out as displayed (inscriptis, text browsers) puts a layout table's cells side by
+# side: the article's lines share their lines with a sidebar's, or alternate with them.  A
+# cell is padded to its column's width, so the text after a gap starts at the same column
+# on many lines.
+_CELL = re.compile(r"\S+(?:[ \u00a0]{1,2}\S+)*")   # text between runs of 3+ spaces
+_COLUMN_GAP = "   "
+_COLUMN_SEEN = 2              # a column starts where text after a gap starts this often
+_COLUMN_MAX_STARTS = 64       # candidate columns looked at (the most frequent)
+_COLUMN_CHARS = 300           # a column holds at least this much text
+_COLUMN_CELLS = 3             # ... in at least this many cells
+_COLUMN_ALONE = 0.1           # ... of which this share are alone on their line (left cells empty)
+_COLUMN_SWITCHES = 4          # reading order moves between columns at least this often
+
+
+def column_segments(lines: Sequence[TextLine]) -> list[tuple[int, TextLine]] | None:
+    """The cells of text laid out in side-by-side columns, in reading order, as
+    ``(line position, cell)``; ``None`` when ``lines`` are not laid out so.  A cell is a
+    :class:`TextLine` of its line's index, starting a paragraph where its line does or
+    where reading moves to another column or skips lines.
+
+    Columns are where text after a gap of 3+ spaces starts on several lines.  A column
+    needs some text, several cells, and cells alone on their line (a layout table's
+    sidebar runs on where the article has ended; a data table's cells seldom stand
+    alone), and reading must switch between columns often.  Between the first and the
+    last line with a right-hand column the cells are read column by column; the lines
+    above and below (a page's header and footer) stay where they are.
+
+    >>> rows = [f"Paragraph {k} of the story, told at length.".ljust(48) + f"Sidebar: another headline, no. {k}"
+    ...         for k in range(8)] + [" " * 48 + f"Sidebar: another headline, no. {k}" for k in (8, 9)]
+    >>> cells = column_segments(split_lines("\\n".join(rows)))
+    >>> [k for k, cell in cells]
+    [0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    >>> cells[7][1].text, cells[8][1].text, cells[8][1].para_break
+    ('Paragraph 7 of the story, told at length.', 'Sidebar: another headline, no. 0', True)
+    >>> column_segments(split_lines("One line.\\nAnother line.")) is None
+    True
+    """
+    if sum(_COLUMN_GAP in line.text.strip() for line in lines) < _COLUMN_SEEN:
+        return None
+    cells = [(k, m.start(), m.group()) for k, line in enumerate(lines)
+             for m in _CELL.finditer(line.text.replace("\t", " "))]
+    alone = [True] + [a[0] != b[0] for a, b in zip(cells, cells[1:])]   # first cell on its line
+    counts: dict[int, int] = {}
+    for (_, start, _), first in zip(cells, alone):
+        if not first:
+            counts[start] = counts.get(start, 0) + 1
+    frequent = sorted(counts, key=counts.__getitem__, reverse=True)[:_COLUMN_MAX_STARTS]
+    bounds = np.array(sorted({0, *(start for start in frequent if counts[start] >= _COLUMN_SEEN)}))
+    starts = np.array([start for _, start, _ in cells])
+    chars = np.array([len(text) for _, _, text in cells], dtype=np.float64)
+    alone_cells = np.array(alone, dtype=np.float64)
+    while len(bounds) > 1:   # the weakest column that fails a test joins the one to its left
+        column = np.searchsorted(bounds, starts, side="right") - 1
+        size = np.bincount(column, chars, len(bounds))
+        n = np.bincount(column, minlength=len(bounds))
+        weak = (size < _COLUMN_CHARS) | (n < _COLUMN_CELLS) | (np.bincount(column, alone_cells, len(bounds))
+                                                               < _COLUMN_ALONE * n)
+        weak[0] = False
+        if not weak.any():
+            break
+        bounds = np.delete(bounds, np.flatnonzero(weak)[np.argmin(size[weak])])
+    if len(bounds) < 2 or np.count_nonzero(np.diff(column)) < _COLUMN_SWITCHES:
+        return None
+    line_of = np.array([k for k, _, _ in cells])
+    right = line_of[column > 0]
+    inside = (line_of >= right.min()) & (line_of <= right.max())
+    phase = np.where(line_of < right.min(), 0, np.where(inside, 1, 2))
+    order = np.lexsort((starts, line_of, np.where(inside, column, 0), phase)).tolist()   # last key first
+    out = []
+    columns = column.tolist()
+    for a, b in zip([-1, *order], order):
+        k = cells[b][0]
+        moved = a < 0 or columns[a] != columns[b] or not 0 <= k - cells[a][0] <= 1
+        out.append((k, TextLine(cells[b][2], lines[k].index, a >= 0 and (moved or lines[k].para_break))))
+    return out
 
 
 def _runs(joins: Sequence[bool]) -> list[int]:

@@ -54,3 +54,41 @@ def test_markdown_aggregator_page_keeps_its_article_and_drops_both_appended_stor
     for appended in ("Solvane", "8.2 billion", "Analysts said", "Lisbon", "public hearing", "applause",
                      "Market Wire", "No comments yet", "App Store", "More stories", "Share on", "©"):
         assert appended not in kept, appended
+
+
+LAYOUT_STORY = [
+    "The harbour authority approved the new ferry timetable on Tuesday evening, after a long public "
+    "consultation with island residents.",
+    "Commuters had asked for an earlier sailing for more than two years, saying the first boat reached "
+    "the mainland too late for work.",
+    "The first boat will now leave the island at a quarter past six, and a late sailing has been added on "
+    "Fridays and Saturdays.",
+    "Fares stay the same until the end of the year, the authority said, although a review of season "
+    "tickets is due in the autumn.",
+    "A second vessel is due back from its refit in the spring, when the authority expects to run a "
+    "half-hourly service at peak times.",
+    "Until then, weekend sailings will run every ninety minutes, and passengers are asked to book vehicle "
+    "spaces in advance."]
+LAYOUT_SIDEBAR = [f"Most read: {t}" for t in (
+    "Council approves budget for new school", "Storm closes coastal road for a week",
+    "Local team wins cup final in extra time", "Bakery celebrates one hundred years",
+    "Bridge repairs to start in June", "Festival line-up announced", "New library opens its doors",
+    "Fishing quotas cut again", "Hospital car park fees rise", "Ferry fares: what changes",
+    "Island broadband upgrade delayed", "Lifeboat crew rescues walkers")]
+
+
+def test_layout_table_laid_out_side_by_side_keeps_the_article_lines(default_model):
+    """inscriptis lays a layout table's cells out side by side: each article paragraph shares
+    its line with a "Most read" link, and the links run on between the paragraphs.  The
+    article's lines are kept, the lines of links alone are dropped (read column by column)."""
+    inscriptis = pytest.importorskip("inscriptis")
+    html = ("<html><body><table><tr><td><h1>Earlier ferry approved for island commuters</h1>"
+            + "".join(f"<p>{p}</p>" for p in LAYOUT_STORY) + "</td><td><ul>"
+            + "".join(f"<li><a href='/most-read'>{s}</a></li>" for s in LAYOUT_SIDEBAR)
+            + "</ul></td></tr></table><p>© 2026 Island News. All rights reserved.</p></body></html>")
+    text = inscriptis.get_text(html)
+    kept = clean(text, model=default_model).splitlines()
+    assert [next(k for k, line in enumerate(kept) if p in line) for p in LAYOUT_STORY] == list(range(6))
+    assert len(kept) == len(LAYOUT_STORY)
+    own = [line.rstrip() for line in text.splitlines()]       # the input's own lines (less trailing padding)
+    assert [own.index(line) for line in kept] == sorted(own.index(line) for line in kept)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from boilerstrip.text import (
     BinaryInputError,
     TextLine,
+    column_segments,
     decode,
     hard_wrap_runs,
     inline_break_runs,
@@ -371,6 +372,78 @@ def test_inline_break_runs_none_for_text_split_at_blocks():
     assert inline_break_runs(split_lines("\n".join(PARAGRAPHS * 2))) is None     # one line per block
     assert inline_break_runs(split_lines(wrapped(PARAGRAPHS, 60))) is None       # wrapped, not split at links
     assert inline_break_runs(split_lines("Home\n the ferry\n, said")) is None    # too few lines
+
+
+# ------------------------------------------------------------------ column_segments
+
+STORY = ["The harbour authority approved the new ferry timetable on Tuesday evening.",
+         "Commuters had asked for an earlier sailing for more than two years.",
+         "The first boat will now leave the island at a quarter past six.",
+         "Fares stay the same until the end of the year, the authority said.",
+         "A second vessel is due back from its refit in the spring.",
+         "Until then, weekend sailings will run every ninety minutes."]
+SIDEBAR = [f"Most read: headline number {k} about something else" for k in range(8)]
+
+
+def side_by_side(left, right, width=80):
+    """Two columns as a text browser lays out a two-cell table row: each left cell padded
+    to the column width, the right column running on below where the left one ends."""
+    rows = [(left[k] if k < len(left) else "").ljust(width) + (right[k] if k < len(right) else "")
+            for k in range(max(len(left), len(right)))]
+    return [row.rstrip() for row in rows]
+
+
+def test_column_segments_read_a_layout_column_by_column():
+    text = "\n".join(["Menu   Home   News   Sport", "", *side_by_side(STORY, SIDEBAR), "", "Contact us | Privacy"])
+    lines = split_lines(text)
+    cells = column_segments(lines)
+    assert cells is not None
+    order = [cell.text for _, cell in cells]
+    # the header line's cells first, then the story, then the sidebar, then the footer
+    assert order[order.index("Home") + 3:order.index("Home") + 3 + len(STORY)] == STORY
+    assert order[-len(SIDEBAR) - 1:-1] == SIDEBAR and order[-1] == "Contact us | Privacy"
+    assert order[:4] == ["Menu", "Home", "News", "Sport"]
+    # each cell is on its own input line, and the sidebar starts a paragraph of its own
+    for k, cell in cells:
+        assert cell.text in lines[k].text and cell.index == lines[k].index
+    assert next(cell for _, cell in cells if cell.text == SIDEBAR[0]).para_break
+
+
+def test_column_segments_none_without_a_layout():
+    assert column_segments(split_lines("\n".join(STORY))) is None
+    # a data table: cells after gaps, but never a right-hand cell alone on its line
+    table = [f"{name:<30}{k * 7:>6}   {k * 13:>8} units sold in the last quarter of the year" for k, name in
+             enumerate(["Alder", "Birch", "Cedar", "Dogwood", "Elm", "Fir", "Gum", "Hazel"] * 3)]
+    assert column_segments(split_lines("\n".join(table))) is None
+    # a right-hand column with little text (a few links) is not a column
+    assert column_segments(split_lines("\n".join(side_by_side(STORY, ["Share", "Print", "Email"])))) is None
+
+
+CELL_TEXT = st.lists(st.sampled_from(["harbour", "a", "ferry\u00a0line", "tab\there", "two  spaces", " ", "timetable"]),
+                     max_size=9).map(" ".join)
+
+
+@given(st.lists(CELL_TEXT, max_size=30), st.lists(CELL_TEXT, max_size=40), st.integers(0, 70),
+       st.lists(CELL_TEXT, max_size=5))
+@settings(max_examples=300, deadline=None)
+def test_column_segments_cells_hold_each_line_text(left, right, width, more):
+    """Cells are the input lines' own text: nothing added, nothing lost, none reordered
+    within a line (on side-by-side layouts, and on whatever else the strategy makes)."""
+    lines = split_lines("\n".join(more + side_by_side(left, right, width) + more))
+    cells = column_segments(lines)
+    if cells is None:
+        return
+    per_line: dict[int, list[str]] = {}
+    for k, cell in cells:
+        per_line.setdefault(k, []).append(cell.text)
+    for k, line in enumerate(lines):
+        assert "".join("".join(cell.split()) for cell in per_line[k]) == "".join(line.text.split())
+
+
+def test_column_segments_linear_on_a_huge_layout():
+    text = "\n".join(side_by_side(STORY * 2000, SIDEBAR * 1000 + [f"item {k}" for k in range(10000)]))
+    cells = column_segments(split_lines(text))
+    assert cells is not None and len(cells) == len(STORY) * 2000 + len(SIDEBAR) * 1000 + 10000
 
 
 # ------------------------------------------------------------------ legacy encodings and binary data

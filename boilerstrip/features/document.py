@@ -81,7 +81,8 @@ class Document:
     ``structure`` (one :class:`LineStructure` per line) is present when the input had
     markup.  ``index`` maps each line back to its line number in the input text.
     ``runs``, for hard-wrapped text, says how many consecutive input lines each line
-    joins (see :func:`~boilerstrip.text.hard_wrap_runs`).
+    joins (see :func:`~boilerstrip.text.hard_wrap_runs`); ``source``, for text laid out in
+    columns, which input line each line (a cell of it) is part of.
     """
 
     lines: list[str]
@@ -90,6 +91,7 @@ class Document:
     structure: Optional[list[LineStructure]] = None
     runs: Optional[np.ndarray] = None
     cache: FeatureCache = field(default_factory=FeatureCache, repr=False, compare=False)
+    source: Optional[np.ndarray] = None
 
     @classmethod
     def from_text_lines(cls, lines: Sequence[TextLine], runs: Optional[Sequence[int]] = None) -> "Document":
@@ -112,6 +114,15 @@ class Document:
                    np.array([line.index for line in firsts], dtype=np.int64), runs=run_array)
 
     @classmethod
+    def from_cells(cls, cells: Sequence[tuple[int, TextLine]]) -> "Document":
+        """The document of text laid out in side-by-side columns: one line per cell, in
+        reading order (:func:`~boilerstrip.text.column_segments`), each cell's input line
+        in ``source``."""
+        doc = cls.from_text_lines([cell for _, cell in cells])
+        doc.source = np.array([k for k, _ in cells], dtype=np.int64)
+        return doc
+
+    @classmethod
     def from_structured_lines(cls, lines: Sequence[TextLine], structure: Sequence[LineStructure]) -> "Document":
         """The document of lines whose markup is known (HTML today), one
         :class:`LineStructure` per line."""
@@ -132,7 +143,7 @@ class Document:
         """The same lines with other hashed words (training shows documents so, as if in
         a language it does not know); ``self`` is left as it was."""
         return Document(self.lines, self.para_break, self.index, self.structure, self.runs,
-                        FeatureCache(shape=self.cache.shape, words=words))
+                        FeatureCache(shape=self.cache.shape, words=words), self.source)
 
     def window_bounds(self, max_chars: int, max_lines: int) -> list[tuple[int, int]]:
         """The document cut into consecutive runs of lines, each of at most ``max_lines``
