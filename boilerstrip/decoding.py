@@ -18,9 +18,13 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["keep_mask", "block_mask"]
+__all__ = ["keep_mask", "block_mask", "fill_gaps", "GAP_MEAN", "GAP_LINES"]
 
 _EPS = 1e-6
+#: A run of dropped lines between two kept ones is kept too when it is at most GAP_LINES
+#: lines long and the mean of its keep probabilities is at least GAP_MEAN.
+GAP_MEAN = 0.35
+GAP_LINES = 50
 
 
 def _log_odds(p):
@@ -84,3 +88,32 @@ def block_mask(p_keep: Sequence[float] | np.ndarray, threshold: float = 0.5) -> 
     if gains[end] > 0:
         mask[int(np.argmin(cs[:end + 1])):end + 1] = True
     return mask
+
+
+def fill_gaps(kept: Sequence[bool] | np.ndarray, p_keep: Sequence[float] | np.ndarray,
+              low: float = GAP_MEAN, max_lines: int = GAP_LINES) -> np.ndarray:
+    """``kept`` with every run of dropped lines between two kept lines kept as well when
+    the run is at most ``max_lines`` lines long and its mean keep probability at least
+    ``low``: a list or a short passage inside an article that scored under the threshold
+    line by line, but was never as unlikely as a menu or a widget between paragraphs.
+
+    >>> fill_gaps([True, False, False, True, False], [0.9, 0.4, 0.3, 0.9, 0.4]).tolist()
+    [True, True, True, True, False]
+    >>> fill_gaps([True, False, True], [0.9, 0.1, 0.9]).tolist()
+    [True, False, True]
+    """
+    kept = np.array(kept, dtype=bool).reshape(-1)
+    if len(np.asarray(p_keep).reshape(-1)) != len(kept):
+        raise ValueError("kept and p_keep must have one value per line")
+    pos = np.flatnonzero(kept)
+    if len(pos) < 2:
+        return kept
+    before, after = pos[:-1], pos[1:]            # consecutive kept lines
+    gap = after - before - 1
+    total = np.concatenate([[0.0], np.cumsum(np.asarray(p_keep, dtype=np.float64).reshape(-1))])
+    mean = (total[after] - total[before + 1]) / np.maximum(gap, 1)
+    fill = (gap > 0) & (gap <= max_lines) & (mean >= low)
+    edges = np.zeros(len(kept) + 1, dtype=np.int64)   # +1 where a filled run starts, -1 after it
+    np.add.at(edges, before[fill] + 1, 1)
+    np.add.at(edges, after[fill], -1)
+    return kept | (np.cumsum(edges[:-1]) > 0)

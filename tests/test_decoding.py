@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from boilerstrip.decoding import block_mask, keep_mask
+from boilerstrip.decoding import block_mask, fill_gaps, keep_mask
 
 probs = st.lists(st.floats(0.0, 1.0), min_size=0, max_size=40)
 thresholds = st.floats(0.01, 0.99)
@@ -204,3 +204,50 @@ def test_block_mask_with_two_equally_good_runs_keeps_one_of_them():
     # found by hypothesis: [2] and [4] have the same evidence, [2..4] less
     got = block_mask([0.5, 0.5, 0.75, 0.25, 0.75], 0.625).tolist()
     assert got in ([False, False, True, False, False], [False, False, False, False, True])
+
+
+# ------------------------------------------------------------------ fill_gaps
+
+def test_fill_gaps_keeps_a_likely_run_between_kept_lines_only():
+    kept = [False, True, False, False, True, False, False]
+    p = [0.4, 0.9, 0.3, 0.45, 0.8, 0.4, 0.45]
+    # the run between the two kept lines (mean 0.375) is kept; the lines before and after
+    # the article are no gap between kept lines, however likely
+    assert fill_gaps(kept, p).tolist() == [False, True, True, True, True, False, False]
+    assert fill_gaps(kept, p, low=0.4).tolist() == kept     # mean 0.375 < 0.4
+
+
+def test_fill_gaps_leaves_unlikely_and_long_runs_dropped():
+    assert fill_gaps([True, False, False, True], [0.9, 0.6, 0.05, 0.9]).tolist() == [True, False, False, True]
+    long_run = [True] + [False] * 60 + [True]
+    assert fill_gaps(long_run, [0.9] + [0.45] * 60 + [0.9]).tolist() == long_run
+    assert fill_gaps(long_run, [0.9] + [0.45] * 60 + [0.9], max_lines=60).all()
+
+
+def test_fill_gaps_edge_cases():
+    assert fill_gaps([], []).tolist() == []
+    assert fill_gaps([False, False], [0.4, 0.4]).tolist() == [False, False]
+    assert fill_gaps([True], [0.9]).tolist() == [True]
+    with pytest.raises(ValueError):
+        fill_gaps([True, False], [0.9])
+
+
+@given(st.lists(st.tuples(st.booleans(), st.floats(0, 1)), max_size=80), st.floats(0, 1), st.integers(0, 10))
+@settings(max_examples=300, deadline=None)
+def test_fill_gaps_matches_its_definition(rows, low, max_lines):
+    kept = [k for k, _ in rows]
+    p = [x for _, x in rows]
+    expected = list(kept)
+    pos = [i for i, k in enumerate(kept) if k]
+    for a, b in zip(pos, pos[1:]):
+        run = p[a + 1:b]
+        if 0 < len(run) <= max_lines and math.fsum(run) / len(run) >= low - 1e-12:
+            expected[a + 1:b] = [True] * len(run)
+    got = fill_gaps(kept, p, low, max_lines).tolist()
+    assert all(g or not e for g, e in zip(got, kept))        # never drops a kept line
+    # the same runs filled (a mean within rounding of ``low`` may go either way)
+    for i, (g, e) in enumerate(zip(got, expected)):
+        if g != e:
+            a = max(j for j in pos if j < i)
+            b = min(j for j in pos if j > i)
+            assert abs(math.fsum(p[a + 1:b]) / (b - a - 1) - low) < 1e-9
