@@ -17,11 +17,11 @@ output before scoring, so that Markdown is not punished for its URLs.  ``no arti
 pages where ``as text`` or ``clean`` kept under 5 % of the article's shingles (recall < 0.05); docs/s
 (clean): ``clean`` calls per second on one renderer's renderings of all the pages, timed after
 scoring in a loop of their own, best of ``--repeat`` loops, the renderers' loops taken in turn
-(so that no renderer's calls run on caches warmed by the same text just before, and a slow
-moment of the machine costs every renderer alike); docs/s (render): the converter's own speed.  ``trained without``: the same
-``clean()`` with a model trained without that renderer's documents (``--without``, made by
-``python -m boilerstrip.train --exclude-styles ...``), which shows how the model fares on
-a converter it has never met; ``resiliparse`` without bullets is in no training document.
+(every renderer timed the same way, and a slow moment of the machine costs each alike); docs/s
+(render): the converter's own speed.  ``trained without``: the same ``clean()`` with a model
+trained without that renderer's documents (``--without``, made by ``python -m
+boilerstrip.train --exclude-styles ...``), which shows how the model fares on a converter it
+has never met; ``resiliparse`` without bullets is in no training document.
 
 Aggregator documents (the split's ``converted-aggregator`` documents: a page's own
 article in one converter's rendering, then boilerplate lines of other pages and 1-3
