@@ -440,7 +440,7 @@ def test_column_segments_cells_hold_each_line_text(left, right, width, more):
         assert "".join("".join(cell.split()) for cell in per_line[k]) == "".join(line.text.split())
 
 
-def test_column_segments_linear_on_a_huge_layout():
+def test_column_segments_on_a_huge_layout():
     text = "\n".join(side_by_side(STORY * 2000, SIDEBAR * 1000 + [f"item {k}" for k in range(10000)]))
     cells = column_segments(split_lines(text))
     assert cells is not None and len(cells) == len(STORY) * 2000 + len(SIDEBAR) * 1000 + 10000
