@@ -18,7 +18,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["keep_mask", "block_mask", "fill_gaps", "GAP_MEAN", "GAP_LINES"]
+__all__ = ["keep_mask", "block_mask", "fill_gaps", "page_mask", "GAP_MEAN", "GAP_LINES"]
 
 _EPS = 1e-6
 #: A run of dropped lines between two kept ones is kept too when it is at most GAP_LINES
@@ -103,17 +103,28 @@ def fill_gaps(kept: Sequence[bool] | np.ndarray, p_keep: Sequence[float] | np.nd
     [True, False, True]
     """
     kept = np.array(kept, dtype=bool).reshape(-1)
-    if len(np.asarray(p_keep).reshape(-1)) != len(kept):
+    p = np.asarray(p_keep, dtype=np.float64).reshape(-1)
+    if len(p) != len(kept):
         raise ValueError("kept and p_keep must have one value per line")
     pos = np.flatnonzero(kept)
     if len(pos) < 2:
         return kept
     before, after = pos[:-1], pos[1:]            # consecutive kept lines
     gap = after - before - 1
-    total = np.concatenate([[0.0], np.cumsum(np.asarray(p_keep, dtype=np.float64).reshape(-1))])
+    total = np.concatenate([[0.0], np.cumsum(p)])
     mean = (total[after] - total[before + 1]) / np.maximum(gap, 1)
     fill = (gap > 0) & (gap <= max_lines) & (mean >= low)
     edges = np.zeros(len(kept) + 1, dtype=np.int64)   # +1 where a filled run starts, -1 after it
     np.add.at(edges, before[fill] + 1, 1)
     np.add.at(edges, after[fill], -1)
     return kept | (np.cumsum(edges[:-1]) > 0)
+
+
+def page_mask(p_keep: Sequence[float] | np.ndarray, threshold: float = 0.5, transition: float = 2.0) -> np.ndarray:
+    """The lines :func:`boilerstrip.clean` keeps of a page (``mode="page"``):
+    :func:`keep_mask`, then :func:`fill_gaps`.
+
+    >>> page_mask([0.9, 0.4, 0.3, 0.9, 0.1], transition=0.0).tolist()
+    [True, True, True, True, False]
+    """
+    return fill_gaps(keep_mask(p_keep, threshold, transition), p_keep)

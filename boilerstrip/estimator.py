@@ -33,7 +33,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .decoding import fill_gaps, keep_mask
+from .decoding import keep_mask, page_mask
 from .features import N_WORD_FEATURES, Document
 from .model import CLASS_OF_LABEL, CLASSES, FirstPass, LineModel, NetworkPass, first_inputs, network_inputs, softmax
 from .pipeline import read
@@ -303,7 +303,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         the more likely of ``"title"`` and ``"boilerplate"``."""
         out = []
         for proba in self.predict_proba(X):
-            kept = fill_gaps(keep_mask(proba[:, 0], 0.5, self.transition), proba[:, 0])
+            kept = page_mask(proba[:, 0], 0.5, self.transition)
             out.append(np.where(kept, "body", np.where(proba[:, 1] > proba[:, 2], "title", "boilerplate")))
         return out
 

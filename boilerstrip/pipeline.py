@@ -19,7 +19,7 @@ from typing import Any, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
 
-from .decoding import block_mask, fill_gaps, keep_mask
+from .decoding import block_mask, page_mask
 from .features import Document
 from .html import looks_like_html, render_html
 from .markdown import looks_like_markdown, read_markdown
@@ -183,12 +183,12 @@ def _decide(lines: Sequence[TextLine], doc: Document, proba: np.ndarray, options
             transition: float, as_text: bool) -> Union[str, list[Line]]:
     """Stages 4-5: one document's probabilities to its cleaned text, or to a
     :class:`Line` per text line.  Decisions are made per document line, in reading
-    order (gaps filled there, :func:`~boilerstrip.decoding.fill_gaps`), and given to each
+    order (:func:`~boilerstrip.decoding.page_mask`: gaps filled there), and given to each
     of the text lines it joins (``doc.runs``) or to the line its cells share
     (``doc.source``)."""
     p_keep = proba[:, 0] + (proba[:, 1] if options.include_title else 0.0)
     kept = block_mask(p_keep, options.threshold) if options.mode == "article" else \
-        fill_gaps(keep_mask(p_keep, options.threshold, transition), p_keep)
+        page_mask(p_keep, options.threshold, transition)
     if doc.runs is not None:
         proba, kept = np.repeat(proba, doc.runs, axis=0), np.repeat(kept, doc.runs)
     if doc.source is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence, Union
 
@@ -391,12 +392,9 @@ def column_segments(lines: Sequence[TextLine]) -> list[tuple[int, TextLine]] | N
     cells = [(k, m.start(), m.group()) for k, line in enumerate(lines)
              for m in _CELL.finditer(line.text.replace("\t", " "))]
     alone = [True] + [a[0] != b[0] for a, b in zip(cells, cells[1:])]   # first cell on its line
-    counts: dict[int, int] = {}
-    for (_, start, _), first in zip(cells, alone):
-        if not first:
-            counts[start] = counts.get(start, 0) + 1
-    frequent = sorted(counts, key=counts.__getitem__, reverse=True)[:_COLUMN_MAX_STARTS]
-    bounds = np.array(sorted({0, *(start for start in frequent if counts[start] >= _COLUMN_SEEN)}))
+    after_gap = Counter(start for (_, start, _), first in zip(cells, alone) if not first)
+    frequent = after_gap.most_common(_COLUMN_MAX_STARTS)
+    bounds = np.array(sorted({0, *(start for start, count in frequent if count >= _COLUMN_SEEN)}))
     starts = np.array([start for _, start, _ in cells])
     chars = np.array([len(text) for _, _, text in cells], dtype=np.float64)
     alone_cells = np.array(alone, dtype=np.float64)
@@ -417,12 +415,13 @@ def column_segments(lines: Sequence[TextLine]) -> list[tuple[int, TextLine]] | N
     inside = (line_of >= right.min()) & (line_of <= right.max())
     phase = np.where(line_of < right.min(), 0, np.where(inside, 1, 2))
     order = np.lexsort((starts, line_of, np.where(inside, column, 0), phase)).tolist()   # last key first
-    out = []
     columns = column.tolist()
-    for a, b in zip([-1, *order], order):
-        k = cells[b][0]
-        moved = a < 0 or columns[a] != columns[b] or not 0 <= k - cells[a][0] <= 1
-        out.append((k, TextLine(cells[b][2], lines[k].index, a >= 0 and (moved or lines[k].para_break))))
+    k, _, text = cells[order[0]]
+    out = [(k, TextLine(text, lines[k].index, False))]
+    for a, b in zip(order, order[1:]):
+        k, _, text = cells[b]
+        moved = columns[a] != columns[b] or not 0 <= k - cells[a][0] <= 1
+        out.append((k, TextLine(text, lines[k].index, moved or lines[k].para_break)))
     return out
 
 
