@@ -29,6 +29,7 @@ import os
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterator, Optional, Sequence
 
@@ -81,11 +82,19 @@ def _single_threaded_blas() -> Any:
     """The matrices are small: BLAS threads would only wait on each other (and on the
     caller's own worker processes), so they run on the calling thread when threadpoolctl
     is installed (it comes with scikit-learn); otherwise BLAS keeps its own setting."""
+    controller = _blas_controller()
+    return contextlib.nullcontext() if controller is None else controller.limit(limits=1, user_api="blas")
+
+
+@lru_cache(maxsize=1)
+def _blas_controller() -> Any:
+    """threadpoolctl's view of the loaded BLAS libraries, found once per process: finding
+    them reads the process's memory map, which cost about 0.1 ms a call (1-2 % of a page)."""
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import ThreadpoolController
     except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+        return None
+    return ThreadpoolController()
 
 
 @dataclass
