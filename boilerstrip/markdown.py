@@ -36,7 +36,7 @@ from itertools import accumulate, repeat
 from typing import NamedTuple
 
 from .features.structure import LineStructure
-from .text import TextInput, TextLine, decode, split_lines
+from .text import TextInput, TextLine, _text_line, decode, split_lines
 
 __all__ = ["MarkdownLines", "read_markdown", "looks_like_markdown"]
 
@@ -386,8 +386,8 @@ def read_markdown(text: TextInput) -> MarkdownLines:
     for k in info.image_only:
         if tags[k] in ("p", "li"):
             tags[k] = "img"
-    # A line shown as it is stays the same (frozen) TextLine.
-    visible = [line if text == line.text else TextLine(text, line.index, line.para_break)
+    # A line shown as it is stays the same TextLine.
+    visible = [line if text == line.text else _text_line((text, line.index, line.para_break))
                for line, text in zip(lines, shown)]
     # Built as tuple.__new__ builds each from its fields: in a third of the time of LineStructure(...).
     structure = list(map(partial(tuple.__new__, LineStructure),
