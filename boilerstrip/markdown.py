@@ -36,7 +36,7 @@ from itertools import accumulate, repeat
 from typing import NamedTuple
 
 from .features.structure import LineStructure
-from .text import TextInput, TextLine, _text_line, decode, split_lines
+from .text import _CONTROL, TextInput, TextLine, _text_line, decode, split_lines, split_plain_lines
 
 __all__ = ["MarkdownLines", "read_markdown", "looks_like_markdown"]
 
@@ -84,7 +84,12 @@ _STRONG = re.compile(
 # Marks left at either end of a (whitespace-collapsed) line, next to a space: "** Special report **".
 _EDGE_MARKS = re.compile(r"[*_~](?:(?<=\n[*_~])[*_~]{0,2}(?= )|(?<= [*_~])[*_~]{0,2}(?=\n))")
 # What str.isspace() calls whitespace, but for " " and "\n".
-_ODD_SPACE = re.compile("[\t\x0b-\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_ODD_SPACES = "\t\x0b-\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_ODD_SPACE = re.compile(f"[{_ODD_SPACES}]")
+# The characters that some step removes or replaces, found in one scan of the input (most
+# inputs have none): control characters (split_lines), private-use ones (_protect) and
+# whitespace but " " and "\n" (_Inline).  Each step skips its own scan when none is found.
+_SPECIAL = re.compile(f"[{_CONTROL.pattern[1:-1]}\ue000-\ue0ff{_ODD_SPACES}]")
 _ALNUM = re.compile(r"[^\W_]")   # what str.isalnum() is true of
 
 # Block syntax, matched at the start of a line.
@@ -115,10 +120,10 @@ class MarkdownLines(NamedTuple):
     structure: list[LineStructure]
 
 
-def _protect(text: str) -> str:
-    """Private-use characters removed and escapes made private (line by line alike: no
-    escape spans a newline)."""
-    parts = _ESCAPE.split(_PRIVATE.sub("", text))   # text, escaped character, text, ...
+def _protect(text: str, private: bool = True) -> str:
+    """Private-use characters removed (``private``: there may be some) and escapes made
+    private (line by line alike: no escape spans a newline)."""
+    parts = _ESCAPE.split(_PRIVATE.sub("", text) if private else text)   # text, escaped character, text, ...
     if len(parts) > 1:   # all escaped characters translated at once, as _unescape does
         parts[1::2] = "".join(parts[1::2]).translate(_PROTECT)
     return "".join(parts)
@@ -189,7 +194,7 @@ class _Inline:
     Only links whose text spans lines (``spanning``, read last) make a line read otherwise
     than alone."""
 
-    def __init__(self, lines: list[str], spanning: bool = True) -> None:
+    def __init__(self, lines: list[str], spanning: bool = True, odd_spaces: bool = True, escapes: bool = True) -> None:
         self._lines = lines
         self._urls: dict[int, list[str]] = {}
         s = "\n" + "\n".join(lines) + "\n"   # every line between newlines
@@ -199,7 +204,10 @@ class _Inline:
         if spanning and "](" in s:   # each line's part of the link text is marked on its line
             s = _wrap(_SPANNING_LINK, s, _LINK_ON, _LINK_OFF)
         s = _TAG.sub(" ", _AUTOLINK.sub("", s))
-        s = "\n".join(_collapse(_ODD_SPACE.sub(" ", _STRONG.sub("", s)).split("\n")))
+        s = _STRONG.sub("", s)
+        if odd_spaces:                       # whitespace but " " and "\n" in the lines
+            s = _ODD_SPACE.sub(" ", s)
+        s = "\n".join(_collapse(s.split("\n")))
         s, edges = _EDGE_MARKS.subn("", s)
         if edges:                            # a mark gone from a line's end leaves a space there
             s = "\n".join(_collapse(s.split("\n")))
@@ -215,7 +223,7 @@ class _Inline:
         for k in urlish:
             if _URL.search(shown[k]) and not _ALNUM.search(_URL.sub("", plain[k])):
                 linked[k] = len(plain[k])    # nothing but bare URLs: all link
-        self.text = _collapse(_lines(_unescape(s)))
+        self.text = _collapse(_lines(_unescape(s) if escapes else s))   # escapes: the lines may hold some
         # min(1.0, linked / length), or for an empty line whether it had a URL
         self.link_share = [(a / len(b) if a < len(b) else 1.0) if b else (1.0 if self.urls(k) else 0.0)
                            for k, (a, b) in enumerate(zip(linked, plain))]
@@ -270,9 +278,12 @@ def read_markdown(text: TextInput) -> MarkdownLines:
     never returns a blank visible line: a line with nothing visible (a rule, a bare image,
     a table's delimiter row) shows its URLs or, failing those, its raw text.
     """
-    lines = split_lines(decode(text))
+    text = decode(text)
+    special = "".join(_SPECIAL.findall(text))   # mostly none
+    lines = split_lines(text) if _CONTROL.search(special) else split_plain_lines(text)
     n = len(lines)
-    protected = _protect("\n".join([line.text for line in lines]))
+    joined = "\n".join([line.text for line in lines])
+    protected = _protect(joined, private=_PRIVATE.search(special) is not None)
     raws = protected.split("\n") if lines else []
     rules = [_is_table_rule(r) for r in raws] if "|" in protected else [False] * n
     # Whether each line follows the previous one with no blank line between.
@@ -371,7 +382,8 @@ def read_markdown(text: TextInput) -> MarkdownLines:
             tags[k], texts[k] = "pre", line.text
     # Lines whose visible text block syntax fixed (code, rules, definitions) are not read
     # for inline markup: a bracket in code must not open a link over the next lines.
-    info = _Inline([part if fixed is None else "" for part, fixed in zip(inner, texts)])
+    info = _Inline([part if fixed is None else "" for part, fixed in zip(inner, texts)],
+                   odd_spaces=_ODD_SPACE.search(special) is not None, escapes="\\" in joined)
     shown = [text if fixed is None else fixed for text, fixed in zip(info.text, texts)]
     shares = [share if fixed is None else 0.0 for share, fixed in zip(info.link_share, texts)]
     for k in link_only:

@@ -250,7 +250,13 @@ def split_lines(text: TextInput) -> list[TextLine]:
     """
     # The control characters removed are never line boundaries, so removing them from
     # the whole text at once gives the same lines as normalize_line on each.
-    rows = list(map(str.rstrip, strip_controls(decode(text)).splitlines()))
+    return split_plain_lines(strip_controls(decode(text)))
+
+
+def split_plain_lines(text: str) -> list[TextLine]:
+    """:func:`split_lines` of text known to hold no control characters (a reader that has
+    looked for them already skips looking again)."""
+    rows = list(map(str.rstrip, text.splitlines()))
     index = list(compress(range(len(rows)), rows))           # the non-blank rows
     breaks = [False] + [b - a > 1 for a, b in zip(index, index[1:])]   # blank rows between
     return list(map(_text_line, zip(compress(rows, rows), index, breaks)))
