@@ -31,11 +31,12 @@ every position.
 from __future__ import annotations
 
 import re
-from itertools import accumulate
+from functools import partial
+from itertools import accumulate, repeat
 from typing import NamedTuple
 
 from .features.structure import LineStructure
-from .text import TextInput, TextLine, decode, split_lines
+from .text import _CONTROL, TextInput, TextLine, _text_line, decode, split_lines, split_plain_lines
 
 __all__ = ["MarkdownLines", "read_markdown", "looks_like_markdown"]
 
@@ -45,18 +46,26 @@ _ESC = 0xE000
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _ESCAPED = re.compile("([\ue021-\ue07e])")   # what _ESCAPE makes of them
 _UNESCAPE = {_ESC + c: c for c in range(0x21, 0x7F)}
+_PROTECT = {c: _ESC + c for c in range(0x21, 0x7F)}
 _PRIVATE = re.compile("[\ue000-\ue0ff]")
 _LINK_ON, _LINK_OFF = "\ue001", "\ue002"     # around link text while a line is read
 _IMAGE_ON, _IMAGE_OFF = "\ue003", "\ue004"   # around image alt text
 _LINKED = re.compile(f"{_LINK_ON}([^{_LINK_ON}{_LINK_OFF}\n]*){_LINK_OFF}")
 _IMAGED = re.compile(f"{_IMAGE_ON}[^{_IMAGE_ON}{_IMAGE_OFF}\n]*{_IMAGE_OFF}")
 
+# What str.isspace() calls whitespace, but for " " and "\n".
+_ODD_SPACES = "\t\x0b-\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# [^\s()] spelled out, which the regex engine looks up in one table instead of testing a
+# category and two characters: link passes a fifth faster.
+_NO_SPACE_OR_PAREN = f"[^ \n(){_ODD_SPACES}]"
+
 # A link target: <anything on the line> or a run without whitespace whose parens pair up
 # one level deep, then an optional quoted title.  The run is written unrolled (characters,
 # then paren groups each followed by characters), which the regex engine matches as one
 # character class instead of an alternation per character: a third of the time on
 # html2text's long URLs, and the same matches.
-_TARGET = r"""(<[^<>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:[^\S\n]+(?:"[^"\n]*"|'[^'\n]*'))?[^\S\n]*\)"""
+_TARGET = (r"""(<[^<>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:[^\S\n]+(?:"[^"\n]*"|'[^'\n]*'))?[^\S\n]*\)"""
+           .replace(r"[^\s()]", _NO_SPACE_OR_PAREN))
 _IMAGE = re.compile(r"!\[([^\[\]\n]*)\]\(" + _TARGET)
 _LINK = re.compile(r"\[([^\[\]\n]*)\]\(" + _TARGET)
 _LINK_NESTING = 3    # links inside link text, as deep as converters write them
@@ -81,8 +90,11 @@ _STRONG = re.compile(
     r"|\*(?<=[^\s*_~]\*)\*{0,2}(?!\w)|_(?<=[^\s*_~]_)_{0,2}(?!\w)|~(?<=[^\s*_~]~)~(?!\w)|``*")
 # Marks left at either end of a (whitespace-collapsed) line, next to a space: "** Special report **".
 _EDGE_MARKS = re.compile(r"[*_~](?:(?<=\n[*_~])[*_~]{0,2}(?= )|(?<= [*_~])[*_~]{0,2}(?=\n))")
-# What str.isspace() calls whitespace, but for " " and "\n".
-_ODD_SPACE = re.compile("[\t\x0b-\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_ODD_SPACE = re.compile(f"[{_ODD_SPACES}]")
+# The characters that some step removes or replaces, found in one scan of the input (most
+# inputs have none): control characters (split_lines), private-use ones (_protect) and
+# whitespace but " " and "\n" (_Inline).  Each step skips its own scan when none is found.
+_SPECIAL = re.compile(f"[{_CONTROL.pattern[1:-1]}\ue000-\ue0ff{_ODD_SPACES}]")
 _ALNUM = re.compile(r"[^\W_]")   # what str.isalnum() is true of
 
 # Block syntax, matched at the start of a line.
@@ -97,6 +109,9 @@ _ITEM = re.compile(  # with the bullet "•" of text renderers (resiliparse), wh
 _CELL_RULE = re.compile(r"[ \t]*:?-+:?[ \t]*")
 # A first character that none of the block patterns above can start with (nor indentation).
 _PLAIN_START = re.compile(r"[^\s`~\[=\-*_#|>+\u2022\d]")
+# That, or (group 1 its indentation) a list item whose text starts with a character no
+# pattern above reads there, so that no other block syntax can apply (on a line without "|").
+_PLAIN_OR_ITEM = re.compile(_PLAIN_START.pattern + r"|([ \t]*)(?:[-*+\u2022]|\d{1,9}[.)])[ \t]+(?=[^\s*_\-])")
 
 # Depths in the range an HTML page's blocks have (about 10 of a page's deepest 15), so
 # that the depth relative to the document's deepest line stays where the model saw it.
@@ -113,11 +128,13 @@ class MarkdownLines(NamedTuple):
     structure: list[LineStructure]
 
 
-def _protect(text: str) -> str:
-    """Private-use characters removed and escapes made private (line by line alike: no
-    escape spans a newline)."""
-    text = _PRIVATE.sub("", text)
-    return _ESCAPE.sub(lambda m: chr(_ESC + ord(m.group(1))), text)
+def _protect(text: str, private: bool = True) -> str:
+    """Private-use characters removed (``private``: there may be some) and escapes made
+    private (line by line alike: no escape spans a newline)."""
+    parts = _ESCAPE.split(_PRIVATE.sub("", text) if private else text)   # text, escaped character, text, ...
+    if len(parts) > 1:   # all escaped characters translated at once, as _unescape does
+        parts[1::2] = "".join(parts[1::2]).translate(_PROTECT)
+    return "".join(parts)
 
 
 def _unescape(text: str) -> str:
@@ -185,7 +202,7 @@ class _Inline:
     Only links whose text spans lines (``spanning``, read last) make a line read otherwise
     than alone."""
 
-    def __init__(self, lines: list[str], spanning: bool = True) -> None:
+    def __init__(self, lines: list[str], spanning: bool = True, odd_spaces: bool = True, escapes: bool = True) -> None:
         self._lines = lines
         self._urls: dict[int, list[str]] = {}
         s = "\n" + "\n".join(lines) + "\n"   # every line between newlines
@@ -195,7 +212,10 @@ class _Inline:
         if spanning and "](" in s:   # each line's part of the link text is marked on its line
             s = _wrap(_SPANNING_LINK, s, _LINK_ON, _LINK_OFF)
         s = _TAG.sub(" ", _AUTOLINK.sub("", s))
-        s = "\n".join(_collapse(_ODD_SPACE.sub(" ", _STRONG.sub("", s)).split("\n")))
+        s = _STRONG.sub("", s)
+        if odd_spaces:                       # whitespace but " " and "\n" in the lines
+            s = _ODD_SPACE.sub(" ", s)
+        s = "\n".join(_collapse(s.split("\n")))
         s, edges = _EDGE_MARKS.subn("", s)
         if edges:                            # a mark gone from a line's end leaves a space there
             s = "\n".join(_collapse(s.split("\n")))
@@ -211,7 +231,7 @@ class _Inline:
         for k in urlish:
             if _URL.search(shown[k]) and not _ALNUM.search(_URL.sub("", plain[k])):
                 linked[k] = len(plain[k])    # nothing but bare URLs: all link
-        self.text = _collapse(_lines(_unescape(s)))
+        self.text = _collapse(_lines(_unescape(s) if escapes else s))   # escapes: the lines may hold some
         # min(1.0, linked / length), or for an empty line whether it had a URL
         self.link_share = [(a / len(b) if a < len(b) else 1.0) if b else (1.0 if self.urls(k) else 0.0)
                            for k, (a, b) in enumerate(zip(linked, plain))]
@@ -221,6 +241,8 @@ class _Inline:
     def urls(self, k: int) -> list[str]:
         """Line ``k``'s URLs, in the order the passes find them (each pass makes of this
         line alone what it made of it among all lines)."""
+        if k not in self._urls and not self._lines[k]:
+            self._urls[k] = []               # passes put no more than link marks on an empty line
         if k not in self._urls:
             targets: list[str] = []
             line = _wrap(_IMAGE, self._lines[k], _IMAGE_ON, _IMAGE_OFF, targets)
@@ -257,6 +279,19 @@ def _indent(prefix: str) -> int:
     return len(prefix.expandtabs(4))
 
 
+def _item(m: re.Match, k: int, tags: list[str], depths: list[int], inner: list[str], list_indents: list[int]) -> None:
+    """Line ``k`` read as the list item ``m`` (an _ITEM match): its tag, depth and text,
+    and the indentations of the lists open (``list_indents``) after it."""
+    indent = _indent(m.group(1))
+    while list_indents and list_indents[-1] > indent:
+        list_indents.pop()
+    if not list_indents or list_indents[-1] < indent:
+        list_indents.append(indent)
+    tags[k] = "li" if tags[k] == "p" else tags[k]
+    depths[k] += 1 + 2 * (len(list_indents) - 1)
+    inner[k] = m.string[m.end():]
+
+
 def read_markdown(text: TextInput) -> MarkdownLines:
     """Every non-blank input line with its visible text and structure (see the module doc).
 
@@ -264,12 +299,16 @@ def read_markdown(text: TextInput) -> MarkdownLines:
     never returns a blank visible line: a line with nothing visible (a rule, a bare image,
     a table's delimiter row) shows its URLs or, failing those, its raw text.
     """
-    lines = split_lines(decode(text))
+    text = decode(text)
+    special = "".join(_SPECIAL.findall(text))   # mostly none
+    lines = split_lines(text) if _CONTROL.search(special) else split_plain_lines(text)
     n = len(lines)
-    raws = _protect("\n".join([line.text for line in lines])).split("\n") if lines else []
-    rules = [_is_table_rule(r) for r in raws]
+    joined = "\n".join([line.text for line in lines])
+    protected = _protect(joined, private=_PRIVATE.search(special) is not None)
+    raws = protected.split("\n") if lines else []
+    rules = [_is_table_rule(r) for r in raws] if "|" in protected else [False] * n
     # Whether each line follows the previous one with no blank line between.
-    follows = [False] + [a.index + 1 == b.index for a, b in zip(lines, lines[1:])]
+    follows = [False] + [not line.para_break for line in lines[1:]]
     tags = ["p"] * n
     heads = [False] * n
     depths = [_BLOCK_DEPTH] * n
@@ -289,9 +328,14 @@ def read_markdown(text: TextInput) -> MarkdownLines:
             if stripped.startswith(fence) and not stripped.strip(fence[0]):
                 fence = ""
             continue
-        if "|" not in raw and _PLAIN_START.match(raw):   # prose: no block syntax, no table
+        m = _PLAIN_OR_ITEM.match(raw) if "|" not in raw else None
+        if m and m.lastindex is None:       # prose: no block syntax, no table
             in_table = False
             list_indents.clear()
+            continue
+        if m:                               # a list item and nothing else
+            in_table = False
+            _item(m, k, tags, depths, inner, list_indents)
             continue
         # Each pattern below is tried only where the line's first character allows it.
         lead = raw.lstrip()[:1]
@@ -346,14 +390,7 @@ def read_markdown(text: TextInput) -> MarkdownLines:
             inner[k] = raw
         m = _ITEM.match(raw)
         if m:
-            indent = _indent(m.group(1))
-            while list_indents and list_indents[-1] > indent:
-                list_indents.pop()
-            if not list_indents or list_indents[-1] < indent:
-                list_indents.append(indent)
-            tags[k] = "li" if tags[k] == "p" else tags[k]
-            depths[k] += 1 + 2 * (len(list_indents) - 1)
-            inner[k] = raw[m.end():]
+            _item(m, k, tags, depths, inner, list_indents)
             continue
         indent = _indent(raw[:len(raw) - len(raw.lstrip())])
         if tags[k] == "p" and list_indents and indent > 0:
@@ -364,7 +401,8 @@ def read_markdown(text: TextInput) -> MarkdownLines:
             tags[k], texts[k] = "pre", line.text
     # Lines whose visible text block syntax fixed (code, rules, definitions) are not read
     # for inline markup: a bracket in code must not open a link over the next lines.
-    info = _Inline([part if fixed is None else "" for part, fixed in zip(inner, texts)])
+    info = _Inline([part if fixed is None else "" for part, fixed in zip(inner, texts)],
+                   odd_spaces=_ODD_SPACE.search(special) is not None, escapes="\\" in joined)
     shown = [text if fixed is None else fixed for text, fixed in zip(info.text, texts)]
     shares = [share if fixed is None else 0.0 for share, fixed in zip(info.link_share, texts)]
     for k in link_only:
@@ -379,11 +417,12 @@ def read_markdown(text: TextInput) -> MarkdownLines:
     for k in info.image_only:
         if tags[k] in ("p", "li"):
             tags[k] = "img"
-    # A line shown as it is stays the same (frozen) TextLine.
-    visible = [line if text == line.text else TextLine(text, line.index, line.para_break)
+    # A line shown as it is stays the same TextLine.
+    visible = [line if text == line.text else _text_line((text, line.index, line.para_break))
                for line, text in zip(lines, shown)]
-    structure = [LineStructure(tag, head, share, depth, False, "")
-                 for tag, head, share, depth in zip(tags, heads, shares, depths)]
+    # Built as tuple.__new__ builds each from its fields: in a third of the time of LineStructure(...).
+    structure = list(map(partial(tuple.__new__, LineStructure),
+                         zip(tags, heads, shares, depths, repeat(False), repeat(""))))
     return MarkdownLines(lines, visible, structure)
 
 

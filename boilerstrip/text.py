@@ -15,8 +15,9 @@ from __future__ import annotations
 import codecs
 import re
 from collections import Counter
-from dataclasses import dataclass
-from typing import Sequence, Union
+from functools import partial
+from itertools import compress
+from typing import NamedTuple, Sequence, Union
 
 import numpy as np
 
@@ -43,17 +44,20 @@ _IGNORED_DECLARATIONS = ("utf-8", "ascii", "idna", "punycode",
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
 
 
-@dataclass(frozen=True)
-class TextLine:
+class TextLine(NamedTuple):
     """One non-blank input line.
 
     ``index`` is the line's number among *all* input lines (blank ones included), and
     ``para_break`` says whether one or more blank lines separate it from the previous
     non-blank line, which is how paragraph breaks survive cleaning.
+
+    A named tuple rather than a frozen dataclass, as :class:`~boilerstrip.features.structure.LineStructure`
+    is: every input line is one, and a tuple is built in half the time (a third by
+    ``tuple.__new__``).  So it also equals the plain tuple of its fields.
     """
 
     text: str
-    index: int
+    index: int   # type: ignore[assignment]  # shadows tuple.index(), which no line needs
     para_break: bool = False
 
 
@@ -246,17 +250,20 @@ def split_lines(text: TextInput) -> list[TextLine]:
     """
     # The control characters removed are never line boundaries, so removing them from
     # the whole text at once gives the same lines as normalize_line on each.
-    text = strip_controls(decode(text))
-    lines: list[TextLine] = []
-    pending_break = False
-    for index, raw in enumerate(text.splitlines()):
-        line = raw.rstrip()
-        if not line:
-            pending_break = bool(lines)
-            continue
-        lines.append(TextLine(line, index, pending_break))
-        pending_break = False
-    return lines
+    return split_plain_lines(strip_controls(decode(text)))
+
+
+def split_plain_lines(text: str) -> list[TextLine]:
+    """:func:`split_lines` of text known to hold no control characters (a reader that has
+    looked for them already skips looking again)."""
+    rows = list(map(str.rstrip, text.splitlines()))
+    index = list(compress(range(len(rows)), rows))           # the non-blank rows
+    breaks = [False] + [b - a > 1 for a, b in zip(index, index[1:])]   # blank rows between
+    return list(map(_text_line, zip(compress(rows, rows), index, breaks)))
+
+
+# A TextLine from its fields, as tuple.__new__ builds it (half the time of TextLine(...)).
+_text_line = partial(tuple.__new__, TextLine)
 
 
 # Hard-wrapped text (lynx/w3m dumps, html2text, e-mail exports) breaks every paragraph into

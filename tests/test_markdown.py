@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -355,10 +356,11 @@ def test_lines_read_together_read_as_each_alone(texts):
 
 def test_spelled_out_character_classes():
     """The whitespace and alphanumeric patterns the reader uses in place of str methods."""
-    from boilerstrip.markdown import _ALNUM, _ODD_SPACE
+    from boilerstrip.markdown import _ALNUM, _NO_SPACE_OR_PAREN, _ODD_SPACE
 
     every = "".join(map(chr, range(0x110000)))
     assert _ODD_SPACE.findall(every) == [c for c in every if c.isspace() and c not in " \n"]
+    assert re.findall(_NO_SPACE_OR_PAREN, every) == re.findall(r"[^\s()]", every)
     assert _ALNUM.findall(every) == [c for c in every if c.isalnum()]
 
 
