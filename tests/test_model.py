@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 import zipfile
 
 import numpy as np
 import pytest
 from conftest import labelled_documents
 
+from boilerstrip import clean
 from boilerstrip import model as model_module
 from boilerstrip.features import (
     CONTEXT_FEATURES,
@@ -377,3 +379,28 @@ def test_shipped_model_reproduces_its_probe_probabilities(default_model):
         a, b = np.array(recorded[name]), np.array(now[name])
         assert a.shape == b.shape and a.shape[1] == 3 and len(a) > 0, name
         np.testing.assert_allclose(b, a, rtol=0, atol=1e-5, err_msg=name)
+
+
+# ------------------------------------------------------------------ BLAS threads
+
+
+def test_scoring_runs_blas_on_one_thread_and_restores_it():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    before = [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+    with model_module._single_threaded_blas():
+        inside = [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+    after = [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+    assert inside == [1] * len(before) and after == before
+    assert model_module._blas_controller() is model_module._blas_controller()   # found once
+
+
+def test_scoring_without_threadpoolctl(monkeypatch):
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)   # import fails as if not installed
+    model_module._blas_controller.cache_clear()
+    try:
+        assert model_module._blas_controller() is None
+        with model_module._single_threaded_blas():
+            pass
+        assert clean("Home\n\nThe council voted on Tuesday to expand the park by twelve acres, officials said.")
+    finally:
+        model_module._blas_controller.cache_clear()
