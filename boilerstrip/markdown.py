@@ -113,6 +113,10 @@ _PLAIN_START = re.compile(r"[^\s`~\[=\-*_#|>+\u2022\d]")
 # pattern above reads there, so that no other block syntax can apply (on a line without "|").
 _PLAIN_OR_ITEM = re.compile(_PLAIN_START.pattern + r"|([ \t]*)(?:[-*+\u2022]|\d{1,9}[.)])[ \t]+(?=[^\s*_\-])")
 
+# A LineStructure from its fields, as tuple.__new__ builds it (a third of the time of
+# LineStructure(...)), as text._text_line builds TextLines.
+_line_structure = partial(tuple.__new__, LineStructure)
+
 # Depths in the range an HTML page's blocks have (about 10 of a page's deepest 15), so
 # that the depth relative to the document's deepest line stays where the model saw it.
 _BLOCK_DEPTH = 10
@@ -241,14 +245,14 @@ class _Inline:
     def urls(self, k: int) -> list[str]:
         """Line ``k``'s URLs, in the order the passes find them (each pass makes of this
         line alone what it made of it among all lines)."""
-        if k not in self._urls and not self._lines[k]:
-            self._urls[k] = []               # passes put no more than link marks on an empty line
         if k not in self._urls:
-            targets: list[str] = []
-            line = _wrap(_IMAGE, self._lines[k], _IMAGE_ON, _IMAGE_OFF, targets)
-            line = _wrap_links(_wrap(_REF_IMAGE, line, _IMAGE_ON, _IMAGE_OFF), targets)
-            line = _wrap(_REF_LINK, line, _LINK_ON, _LINK_OFF)
-            urls = [_target_url(t) for t in targets] + _AUTOLINK.findall(line) + _URL.findall(self._shown[k])
+            urls: list[str] = []
+            if self._lines[k]:   # the passes put no more than link marks on an empty line
+                targets: list[str] = []
+                line = _wrap(_IMAGE, self._lines[k], _IMAGE_ON, _IMAGE_OFF, targets)
+                line = _wrap_links(_wrap(_REF_IMAGE, line, _IMAGE_ON, _IMAGE_OFF), targets)
+                line = _wrap(_REF_LINK, line, _LINK_ON, _LINK_OFF)
+                urls = [_target_url(t) for t in targets] + _AUTOLINK.findall(line) + _URL.findall(self._shown[k])
             self._urls[k] = [u.translate(_UNESCAPE) for u in urls]
         return self._urls[k]
 
@@ -420,9 +424,7 @@ def read_markdown(text: TextInput) -> MarkdownLines:
     # A line shown as it is stays the same TextLine.
     visible = [line if text == line.text else _text_line((text, line.index, line.para_break))
                for line, text in zip(lines, shown)]
-    # Built as tuple.__new__ builds each from its fields: in a third of the time of LineStructure(...).
-    structure = list(map(partial(tuple.__new__, LineStructure),
-                         zip(tags, heads, shares, depths, repeat(False), repeat(""))))
+    structure = list(map(_line_structure, zip(tags, heads, shares, depths, repeat(False), repeat(""))))
     return MarkdownLines(lines, visible, structure)
 
 

@@ -386,10 +386,14 @@ def test_shipped_model_reproduces_its_probe_probabilities(default_model):
 
 def test_scoring_runs_blas_on_one_thread_and_restores_it():
     threadpoolctl = pytest.importorskip("threadpoolctl")
-    before = [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+
+    before = blas_threads()
     with model_module._single_threaded_blas():
-        inside = [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
-    after = [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+        inside = blas_threads()
+    after = blas_threads()
     assert inside == [1] * len(before) and after == before
     assert model_module._blas_controller() is model_module._blas_controller()   # found once
 
