@@ -3,7 +3,7 @@
 Real pipelines hand boilerstrip what their HTML converter made of a page: Markdown
 (html2text, markdownify), indented or bulleted text (inscriptis, resiliparse) or plain
 block text (html-text, BeautifulSoup ``get_text("\\n")``).  Each page of a split with a
-gold article (a seeded sample of ``--limit``) is rendered by each converter, and the
+gold article (all of them, or a seeded sample of ``--limit``) is rendered by each converter, and the
 rendering is scored with the token 4-gram shingle F1 of ``benchmarks.evaluate`` (title
 lines left out): ``as text`` is ``boilerstrip.clean(rendering, format="text")``; ``clean``
 is ``boilerstrip.clean(rendering)``, which reads the rendering as Markdown when
@@ -28,7 +28,7 @@ article in one converter's rendering, then boilerplate lines of other pages and 
 other sites' articles in the same converter's rendering, see ``data/README.md``) are
 scored the same way, with the appended stories as boilerplate.
 
-    python -m benchmarks.renderers [--split test] [--limit 120] [--data DIR] [--out FILE] [--model FILE]
+    python -m benchmarks.renderers [--split test] [--limit N] [--data DIR] [--out FILE] [--model FILE]
                                    [--without FILE] [--repeat 3]
 """
 
@@ -185,7 +185,8 @@ def _aggregator_table(args, model: LineModel, without: LineModel | None) -> list
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     ap = script_parser("python -m benchmarks.renderers", __doc__)
-    ap.add_argument("--limit", type=int, default=120, help="pages (a seeded sample of those with gold)")
+    ap.add_argument("--limit", type=int, default=None,
+                    help="pages: a seeded sample of those with gold (default: all of them)")
     ap.add_argument("--repeat", type=int, default=3, help="timed clean() loops over each renderer's renderings")
     ap.add_argument("--without", default=None, metavar="FILE",
                     help="a model trained without some renderings (`python -m boilerstrip.train "
@@ -252,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     md = "\n".join([f"# Converters' renderings: split `{args.split}`, {len(pages)} pages with a gold article", "",
                     f"- command: `{command}`", f"- commit: `{git_commit()}`", f"- model: {_model_line(args.model)}",
                     *without_line,
-                    f"- {len(pages)} pages (seeded sample), {len(RENDERERS)} renderers, {seconds:.0f} s", "",
+                    f"- {len(pages)} pages ({'all with a gold article' if args.limit is None else 'seeded sample'}), {len(RENDERERS)} renderers, {seconds:.0f} s", "",
                     " ".join(paragraphs[1].split()), "", *table, "",
                     "## Aggregator documents in each converter's rendering", "",
                     " ".join(paragraphs[2].split()), "", *aggregators, ""])
