@@ -3,8 +3,8 @@
 Real pipelines hand boilerstrip what their HTML converter made of a page: Markdown
 (html2text, markdownify), indented or bulleted text (inscriptis, resiliparse) or plain
 block text (html-text, BeautifulSoup ``get_text("\\n")``).  Each page of a split with a
-gold article (all of them, or a seeded sample of ``--limit``) is rendered by each converter, and the
-rendering is scored with the token 4-gram shingle F1 of ``benchmarks.evaluate`` (title
+gold article (all of them, or a seeded sample of ``--limit``) is rendered by each converter,
+and the rendering is scored with the token 4-gram shingle F1 of ``benchmarks.evaluate`` (title
 lines left out): ``as text`` is ``boilerstrip.clean(rendering, format="text")``; ``clean``
 is ``boilerstrip.clean(rendering)``, which reads the rendering as Markdown when
 ``looks_like_markdown`` says it is (the renderings it says so of are ``detected``);
@@ -202,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     excluded = _excluded(without)
     pages = [p for p in load_pages(args.data, args.split) if (p.get("gold") or "").strip()]
     random.Random(0).shuffle(pages)
+    chosen = "seeded sample" if args.limit is not None and args.limit < len(pages) else "all with a gold article"
     pages = pages[:args.limit]
     rows = {name: Row() for name in RENDERERS}
     t0 = time.perf_counter()
@@ -253,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     md = "\n".join([f"# Converters' renderings: split `{args.split}`, {len(pages)} pages with a gold article", "",
                     f"- command: `{command}`", f"- commit: `{git_commit()}`", f"- model: {_model_line(args.model)}",
                     *without_line,
-                    f"- {len(pages)} pages ({'all with a gold article' if args.limit is None else 'seeded sample'}), {len(RENDERERS)} renderers, {seconds:.0f} s", "",
+                    f"- {len(pages)} pages ({chosen}), {len(RENDERERS)} renderers, {seconds:.0f} s", "",
                     " ".join(paragraphs[1].split()), "", *table, "",
                     "## Aggregator documents in each converter's rendering", "",
                     " ".join(paragraphs[2].split()), "", *aggregators, ""])
