@@ -39,7 +39,7 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 from benchmarks.evaluate import (
     _drop_title_text,
@@ -99,21 +99,31 @@ def drop_link_targets(text: str) -> str:
     return _DEFINITION.sub(r"\1", text)
 
 
-def oracle(text: str, gold: str) -> str:
-    """The lines of ``text`` most of whose token 4-grams are gold 4-grams (a line of
-    fewer than 4 tokens: whose token sequence is in the gold)."""
+def gold_lines(texts: Sequence[str], gold: str) -> list[int]:
+    """Positions of the ``texts`` most of whose token 4-grams are gold 4-grams (a text of
+    fewer than 4 tokens: whose token sequence is in the gold).
+
+    >>> gold_lines(["Home", "The council voted on Tuesday.", "Share"], "The council voted on Tuesday.")
+    [1]
+    """
     tokens = tokenize(gold)
     grams = {n: set(shingles(tokens, n)) for n in (1, 2, 3, 4)}
-    lines = split_lines(text)
     keep = []
-    for k, line in enumerate(lines):
-        own = tokenize(line.text)
+    for k, text in enumerate(texts):
+        own = tokenize(text)
         if not own:
             continue
         mine = shingles(own, min(4, len(own)))
         if 2 * sum(c for g, c in mine.items() if g in grams[len(g)]) > sum(mine.values()):
             keep.append(k)
-    return join_lines(lines, keep)
+    return keep
+
+
+def oracle(text: str, gold: str) -> str:
+    """The lines of ``text`` that :func:`gold_lines` keeps: an estimate of the best any
+    choice of lines can do."""
+    lines = split_lines(text)
+    return join_lines(lines, gold_lines([line.text for line in lines], gold))
 
 
 @dataclass
