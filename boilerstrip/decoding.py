@@ -9,6 +9,11 @@ article) unless the evidence for them is strong.
 [True, True, True, False, False]
 >>> keep_mask([0.9, 0.4, 0.9], threshold=0.5, transition=0.0).tolist()
 [True, False, True]
+
+A line's evidence counts in proportion to the text it carries (:func:`line_weights`): the
+switching cost is meant for a stray short line, and must not drop a line holding a whole
+article's text between two menu lines, which a scraper's rendering of a layout table
+writes.
 """
 
 from __future__ import annotations
@@ -18,25 +23,47 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["keep_mask", "block_mask", "fill_gaps", "page_mask", "GAP_MEAN", "GAP_LINES"]
+__all__ = ["keep_mask", "block_mask", "fill_gaps", "page_mask", "line_weights", "GAP_MEAN", "GAP_LINES",
+           "WEIGHT_CHARS"]
 
 _EPS = 1e-6
 #: A run of dropped lines between two kept ones is kept too when it is at most GAP_LINES
 #: lines long and the mean of its keep probabilities is at least GAP_MEAN.
 GAP_MEAN = 0.35
 GAP_LINES = 50
+#: A line's evidence weighs 1 up to this many characters, then sqrt(characters / WEIGHT_CHARS).
+WEIGHT_CHARS = 200.0
 
 
 def _log_odds(p):
     return np.log(p) - np.log1p(-p)
 
 
+def line_weights(chars: Sequence[float] | np.ndarray) -> np.ndarray:
+    """How much each line's evidence weighs in decoding, from its length in characters:
+    1 for a line of up to ``WEIGHT_CHARS`` characters (most lines), growing as the square
+    root of the length beyond (a 5,000-character line weighs 5).
+
+    >>> line_weights([10, 200, 800, 5000]).tolist()
+    [1.0, 1.0, 2.0, 5.0]
+    """
+    return np.maximum(1.0, np.sqrt(np.asarray(chars, dtype=np.float64) / WEIGHT_CHARS))
+
+
 def keep_mask(p_keep: Sequence[float] | np.ndarray, threshold: float = 0.5,
-              transition: float = 2.0) -> np.ndarray:
+              transition: float = 2.0, weight: Sequence[float] | np.ndarray | None = None) -> np.ndarray:
     """Boolean keep-mask for one document from per-line keep probabilities.
 
     With ``transition=0`` this is exactly ``p_keep > threshold``; larger values make
-    switching state cost that many nats of evidence.
+    switching state cost that many nats of evidence.  ``weight`` (one per line, e.g.
+    :func:`line_weights`) multiplies each line's evidence: the mask maximises the
+    weighted sum of the kept lines' log-odds over the threshold's, less ``transition``
+    per switch.
+
+    >>> keep_mask([0.1, 0.6, 0.1], transition=0.5).tolist()
+    [False, False, False]
+    >>> keep_mask([0.1, 0.6, 0.1], transition=0.5, weight=[1.0, 3.0, 1.0]).tolist()
+    [False, True, False]
     """
     if not 0.0 < threshold < 1.0:
         raise ValueError("threshold must be between 0 and 1 (exclusive)")
@@ -49,6 +76,11 @@ def keep_mask(p_keep: Sequence[float] | np.ndarray, threshold: float = 0.5,
     # The threshold's log-odds are computed exactly as the lines' are, so that a line at
     # the threshold scores exactly 0 and is dropped, as ``p_keep > threshold`` drops it.
     score = _log_odds(p) - _log_odds(np.float64(threshold))
+    if weight is not None:
+        weight = np.asarray(weight, dtype=np.float64).reshape(-1)
+        if len(weight) != n or not (weight > 0).all():
+            raise ValueError("weight must have one positive value per line")
+        score = score * weight
     # Only the difference d = best(keep) - best(drop) matters: staying in a state is free
     # and switching costs ``transition``, so d[i] = clip(d[i-1], -T, T) + score[i].
     t = float(transition)
@@ -120,11 +152,12 @@ def fill_gaps(kept: Sequence[bool] | np.ndarray, p_keep: Sequence[float] | np.nd
     return kept | (np.cumsum(edges[:-1]) > 0)
 
 
-def page_mask(p_keep: Sequence[float] | np.ndarray, threshold: float = 0.5, transition: float = 2.0) -> np.ndarray:
+def page_mask(p_keep: Sequence[float] | np.ndarray, threshold: float = 0.5, transition: float = 2.0,
+              weight: Sequence[float] | np.ndarray | None = None) -> np.ndarray:
     """The lines :func:`boilerstrip.clean` keeps of a page (``mode="page"``):
-    :func:`keep_mask`, then :func:`fill_gaps`.
+    :func:`keep_mask` (``weight`` as there), then :func:`fill_gaps`.
 
     >>> page_mask([0.9, 0.4, 0.3, 0.9, 0.1], transition=0.0).tolist()
     [True, True, True, True, False]
     """
-    return fill_gaps(keep_mask(p_keep, threshold, transition), p_keep)
+    return fill_gaps(keep_mask(p_keep, threshold, transition, weight), p_keep)

@@ -33,7 +33,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .decoding import keep_mask, page_mask
+from .decoding import keep_mask, line_weights, page_mask
 from .features import N_WORD_FEATURES, Document
 from .model import CLASS_OF_LABEL, CLASSES, FirstPass, LineModel, NetworkPass, first_inputs, network_inputs, softmax
 from .pipeline import read
@@ -61,8 +61,8 @@ def body_f1(docs: Sequence[Document], labels: Sequence[Sequence[str]], probas: S
     scores = []
     for doc, labs, proba in zip(docs, labels, probas):
         gold = np.array([CLASS_OF_LABEL[label] == 0 for label in labs], dtype=bool)
-        kept = keep_mask(proba[:, 0], threshold, transition)
-        chars = np.array([len(t) for t in doc.lines], dtype=np.float64)
+        chars = doc.line_lengths()
+        kept = keep_mask(proba[:, 0], threshold, transition, line_weights(chars))
         for w in (chars, np.ones_like(chars)):
             tp, fp, fn = w[kept & gold].sum(), w[kept & ~gold].sum(), w[~kept & gold].sum()
             scores.append(1.0 if tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn))
@@ -301,9 +301,11 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         """Per document, the label of each line: ``"body"`` for the lines
         :func:`boilerstrip.clean` keeps (decoded with ``transition``, gaps filled), otherwise
         the more likely of ``"title"`` and ``"boilerplate"``."""
+        model = self.to_model()   # raises NotFittedError before reading X
+        docs = _documents(X)
         out = []
-        for proba in self.predict_proba(X):
-            kept = page_mask(proba[:, 0], 0.5, self.transition)
+        for doc, proba in zip(docs, model.predict_proba(docs)):
+            kept = page_mask(proba[:, 0], 0.5, self.transition, line_weights(doc.line_lengths()))
             out.append(np.where(kept, "body", np.where(proba[:, 1] > proba[:, 2], "title", "boilerplate")))
         return out
 

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
 
-from .decoding import block_mask, page_mask
+from .decoding import block_mask, line_weights, page_mask
 from .features import Document
 from .html import looks_like_html, render_html
 from .markdown import looks_like_markdown, read_markdown
@@ -188,7 +188,7 @@ def _decide(lines: Sequence[TextLine], doc: Document, proba: np.ndarray, options
     (``doc.source``)."""
     p_keep = proba[:, 0] + (proba[:, 1] if options.include_title else 0.0)
     kept = block_mask(p_keep, options.threshold) if options.mode == "article" else \
-        page_mask(p_keep, options.threshold, transition)
+        page_mask(p_keep, options.threshold, transition, line_weights(doc.line_lengths()))
     if doc.runs is not None:
         proba, kept = np.repeat(proba, doc.runs, axis=0), np.repeat(kept, doc.runs)
     if doc.source is not None:

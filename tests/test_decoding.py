@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from boilerstrip.decoding import block_mask, fill_gaps, keep_mask
+from boilerstrip.decoding import WEIGHT_CHARS, block_mask, fill_gaps, keep_mask, line_weights
 
 probs = st.lists(st.floats(0.0, 1.0), min_size=0, max_size=40)
 thresholds = st.floats(0.01, 0.99)
@@ -251,3 +251,39 @@ def test_fill_gaps_matches_its_definition(rows, low, max_lines):
             a = max(j for j in pos if j < i)
             b = min(j for j in pos if j > i)
             assert abs(math.fsum(p[a + 1:b]) / (b - a - 1) - low) < 1e-9
+
+
+# ------------------------------------------------------------------ line weights
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.0, 1.0), st.floats(1.0, 8.0)), min_size=1, max_size=10), thresholds,
+       st.sampled_from([0.25, 0.5, 1.0, 2.0]))
+def test_weighted_viterbi_is_optimal_against_brute_force(rows, threshold, transition):
+    p, w = np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
+    scores = _scores(p, threshold) * w
+    best = max(_objective(np.array(m), scores, transition) for m in itertools.product([False, True], repeat=len(p)))
+    got = _objective(keep_mask(p, threshold, transition, w), scores, transition)
+    assert got == pytest.approx(best, abs=1e-9)
+
+
+@given(probs, thresholds)
+def test_unit_weights_change_nothing(p, threshold):
+    for transition in (0.0, 0.5, 2.0):
+        assert keep_mask(p, threshold, transition, np.ones(len(p))).tolist() == keep_mask(p, threshold, transition).tolist()
+
+
+def test_line_weights_grow_with_the_square_root_of_long_lines():
+    w = line_weights([0, 50, WEIGHT_CHARS, 4 * WEIGHT_CHARS, 100 * WEIGHT_CHARS])
+    assert w.tolist() == [1.0, 1.0, 1.0, 2.0, 10.0]
+
+
+def test_a_long_article_line_between_menus_is_kept_and_a_short_one_is_not():
+    p = [0.05, 0.05, 0.6, 0.05, 0.05]
+    assert not keep_mask(p, 0.5, 0.5).any()                       # one weak short line: not worth two switches
+    long_line = line_weights([10, 10, 4000, 10, 10])
+    assert keep_mask(p, 0.5, 0.5, long_line).tolist() == [False, False, True, False, False]
+    with pytest.raises(ValueError, match="one positive value per line"):
+        keep_mask(p, 0.5, 0.5, [1.0, 1.0])
+    with pytest.raises(ValueError, match="one positive value per line"):
+        keep_mask(p, 0.5, 0.5, [1.0, 1.0, 0.0, 1.0, 1.0])

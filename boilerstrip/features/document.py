@@ -134,6 +134,10 @@ class Document:
     def __len__(self) -> int:
         return len(self.lines)
 
+    def line_lengths(self) -> np.ndarray:
+        """Characters per line (what decoding weighs a line's evidence by)."""
+        return np.fromiter(map(len, self.lines), dtype=np.float64, count=len(self.lines))
+
     @property
     def n_chars(self) -> int:
         """Characters in the lines, with one separator after each."""
