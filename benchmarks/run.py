@@ -471,7 +471,7 @@ def child_jobs(texts_file: str) -> dict:
 def stage_split(pages: list[dict], page_docs: list[dict]) -> dict:
     """Seconds per stage of boilerstrip on the same pages (HTML path) and text docs (text path)."""
     from boilerstrip import clean
-    from boilerstrip.decoding import keep_mask
+    from boilerstrip.decoding import keep_mask, line_weights
     from boilerstrip.features import line_features, structure_features, word_features
     from boilerstrip.html import render_html
     from boilerstrip.pipeline import read, resolve_model
@@ -504,7 +504,7 @@ def stage_split(pages: list[dict], page_docs: list[dict]) -> dict:
             proba = model.predict_proba([doc])[0]  # line shape and words cached on doc
             t["predict_proba"] += time.perf_counter() - s
             s = time.perf_counter()
-            keep_mask(proba[:, 0], 0.5, model.transition)
+            keep_mask(proba[:, 0], 0.5, model.transition, line_weights(doc.line_lengths()))
             t["decoding"] += time.perf_counter() - s
         s = time.perf_counter()
         for x in inputs:
