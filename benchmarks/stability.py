@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from benchmarks.evaluate import _fmt, git_commit, load_pages, script_parser, write_markdown
+from benchmarks.evaluate import _fmt, _prf, git_commit, load_pages, script_parser, write_markdown
 from benchmarks.evidence import _model_line
 from benchmarks.renderers import RENDERERS, Scores, drop_link_targets, gold_lines
 from boilerstrip import clean
@@ -79,8 +79,8 @@ class Moves:
 
 
 def _f1(counts: Sequence[float]) -> float:
-    tp, fp, fn = counts[:3]
-    return 2 * tp / (2 * tp + fp + fn) if tp > 0 else 0.0
+    """F1 of shingle counts (``evaluate._prf``'s); 0 where it cannot be told."""
+    return _prf(*counts[:3])[2] or 0.0
 
 
 def measure_page(text: str, gold: str, title: str, page_id: str, removals: int, model: ModelArg,
