@@ -87,7 +87,8 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         on the dev split; 0 decodes each line on its own).
     n_folds : folds (grouped by ``groups``) for the out-of-fold first-pass predictions;
         1 fits the networks on in-sample first-pass predictions.
-    network_passes : network passes after the linear one (1 or 2).
+    network_passes : network passes after the linear one; each later pass sees the
+        context recomputed from the previous pass's probabilities and its log-probabilities.
     max_iter : most epochs of each network (they stop early when a held-out tenth of
         the lines stops improving).
     n_networks : networks per pass, each from its own random start, whose
@@ -123,9 +124,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
     def _check_params(self) -> None:
-        if self.network_passes not in (1, 2):
-            raise ValueError(f"network_passes must be 1 or 2, got {self.network_passes!r}")
-        for name in ("n_networks", "n_folds", "max_iter"):
+        for name in ("network_passes", "n_networks", "n_folds", "max_iter"):
             value = getattr(self, name)
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")

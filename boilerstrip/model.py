@@ -316,15 +316,15 @@ class LineModel:
               and f.dense_mean.shape == f.dense_scale.shape == (len(LINE_FEATURES),)
               and self.idf.shape == (N_WORD_FEATURES,) and f.bias.shape == (len(CLASSES),)
               and len(self.networks) >= 1)
-        width = len(LINE_FEATURES) + len(CONTEXT_FEATURES) + len(CLASSES)
-        for net in self.networks:
+        base = len(LINE_FEATURES) + len(CONTEXT_FEATURES) + len(CLASSES)
+        for k, net in enumerate(self.networks):
+            width = base if k == 0 else base + len(CLASSES)   # later: + the log-probabilities before
             ok = ok and net.mean.shape == net.scale.shape == (width,) and len(net.members) >= 1
             for coefs, intercepts in net.members:
                 widths = [width] + [w.shape[1] for w in coefs]
                 ok = ok and (all(w.ndim == 2 and w.shape[0] == wd for w, wd in zip(coefs, widths))
                              and all(b.shape == (w.shape[1],) for w, b in zip(coefs, intercepts))
                              and widths[-1] == len(CLASSES))
-            width += len(CLASSES)  # a later pass also sees the previous pass's log-probabilities
         if not ok:
             raise ValueError("model file arrays have inconsistent shapes")
 

@@ -184,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--install", action="store_true", help="write the model over the packaged one")
     ap.add_argument("--limit", type=int, default=None, help="use only the first N records (for quick runs)")
     defaults = LineClassifier()
-    ap.add_argument("--network-passes", type=int, choices=(1, 2), default=defaults.network_passes)
+    ap.add_argument("--network-passes", type=int, default=defaults.network_passes,
+                    help="network passes after the linear one")
     ap.add_argument("--max-iter", type=int, default=defaults.max_iter, help="most epochs of each network")
     ap.add_argument("--networks", type=int, default=defaults.n_networks, help="networks per pass, averaged")
     ap.add_argument("--hidden", type=int, nargs="+", default=list(defaults.hidden), help="hidden layer sizes")
